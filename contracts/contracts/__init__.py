@@ -1,0 +1,1 @@
+"""Shared event schemas, topic names and the appeal status machine."""

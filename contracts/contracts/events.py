@@ -1,0 +1,148 @@
+"""Event types of the appeal lifecycle (past tense), each an envelope with a typed payload.
+
+Producers: intake → AppealSubmitted; router → AppealRouted, NeedsManualRouting,
+AssignmentIssued; executor-gateway → AppealAccepted, AppealResolved.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated, Literal
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+
+from contracts.envelope import Event
+from contracts.geo import GeoPoint
+from contracts.identifiers import CategoryId, ExecutorId
+
+MAX_TEXT_LENGTH = 5000
+MAX_ANSWER_LENGTH = 10000
+
+
+class Channel(StrEnum):
+    """Where an appeal came from."""
+
+    WEB = "web"
+    MOBILE = "mobile"
+    OPEN311 = "open311"
+    BOT = "bot"
+    OPERATOR = "operator"
+    API = "api"
+
+
+class Payload(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+
+class AppealSubmittedPayload(Payload):
+    citizen_id: UUID | None = Field(
+        default=None, description="pseudonymous citizen id; personal data never travels here"
+    )
+    category: CategoryId
+    location: GeoPoint
+    address: str | None = None
+    building_id: str | None = None
+    text: str = Field(min_length=1, max_length=MAX_TEXT_LENGTH)
+    channel: Channel = Channel.WEB
+
+
+class AppealSubmitted(Event):
+    type: Literal["AppealSubmitted"] = "AppealSubmitted"
+    appeal_id: UUID
+    payload: AppealSubmittedPayload
+
+
+class AppealRoutedPayload(Payload):
+    executor_id: ExecutorId
+    executor_name: str
+    rule_id: str = Field(description="the rule that decided")
+    rule_set_version: int
+    territory_ids: list[str] = Field(description="territories containing the appeal's point")
+    explanation: str = Field(description="why this executor, in words an operator reads")
+    attempt: int = Field(default=1, ge=1, description="routing attempt (redirects add one)")
+
+
+class AppealRouted(Event):
+    type: Literal["AppealRouted"] = "AppealRouted"
+    appeal_id: UUID
+    payload: AppealRoutedPayload
+
+
+class NeedsManualRoutingPayload(Payload):
+    reason: str
+    rule_set_version: int
+    territory_ids: list[str]
+
+
+class NeedsManualRouting(Event):
+    type: Literal["NeedsManualRouting"] = "NeedsManualRouting"
+    appeal_id: UUID
+    payload: NeedsManualRoutingPayload
+
+
+class AssignmentIssuedPayload(Payload):
+    """Everything an executor needs to do the work (no personal data)."""
+
+    executor_id: ExecutorId
+    category: CategoryId
+    location: GeoPoint
+    address: str | None = None
+    text: str
+    rule_id: str
+    submitted_at: Annotated[str, Field(description="ISO 8601 time the citizen submitted")]
+
+
+class AssignmentIssued(Event):
+    type: Literal["AssignmentIssued"] = "AssignmentIssued"
+    appeal_id: UUID
+    payload: AssignmentIssuedPayload
+
+
+class AppealAcceptedPayload(Payload):
+    executor_id: ExecutorId
+    comment: str | None = Field(default=None, max_length=MAX_ANSWER_LENGTH)
+
+
+class AppealAccepted(Event):
+    type: Literal["AppealAccepted"] = "AppealAccepted"
+    appeal_id: UUID
+    payload: AppealAcceptedPayload
+
+
+class AppealResolvedPayload(Payload):
+    executor_id: ExecutorId
+    answer: str = Field(min_length=1, max_length=MAX_ANSWER_LENGTH)
+
+
+class AppealResolved(Event):
+    type: Literal["AppealResolved"] = "AppealResolved"
+    appeal_id: UUID
+    payload: AppealResolvedPayload
+
+
+EVENT_TYPES: tuple[type[Event], ...] = (
+    AppealSubmitted,
+    AppealRouted,
+    NeedsManualRouting,
+    AssignmentIssued,
+    AppealAccepted,
+    AppealResolved,
+)
+
+AnyEvent = Annotated[
+    AppealSubmitted
+    | AppealRouted
+    | NeedsManualRouting
+    | AssignmentIssued
+    | AppealAccepted
+    | AppealResolved,
+    Field(discriminator="type"),
+]
+
+_any_event: TypeAdapter[AnyEvent] = TypeAdapter(AnyEvent)
+
+
+def decode_event(raw: bytes | str) -> AnyEvent:
+    """Parse any platform event from JSON; raises pydantic.ValidationError if malformed."""
+    return _any_event.validate_json(raw)

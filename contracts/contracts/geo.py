@@ -1,0 +1,12 @@
+"""Geographic value types shared by events."""
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class GeoPoint(BaseModel):
+    """A WGS 84 point (what a phone's GPS or a map pin gives)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    lat: float = Field(ge=-90, le=90, description="latitude, degrees")
+    lon: float = Field(ge=-180, le=180, description="longitude, degrees")

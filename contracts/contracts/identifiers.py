@@ -1,0 +1,12 @@
+"""Identifier formats that end up in topic names and URLs."""
+
+from typing import Annotated
+
+from pydantic import StringConstraints
+
+EXECUTOR_ID_PATTERN = r"^[a-z0-9][a-z0-9-]{0,62}$"
+
+ExecutorId = Annotated[str, StringConstraints(pattern=EXECUTOR_ID_PATTERN)]
+"""An executor organisation's id: lower-case slug, safe inside a Kafka topic name."""
+
+CategoryId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]{0,62}$")]

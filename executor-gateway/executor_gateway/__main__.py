@@ -1,0 +1,3 @@
+from executor_gateway.cli import cli
+
+cli()

@@ -1,0 +1,122 @@
+"""Executor-gateway's HTTP API: an executor's inbox of assignments, and its answers."""
+
+from datetime import datetime
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
+from pydantic import BaseModel, Field, StringConstraints
+
+from contracts.events import MAX_ANSWER_LENGTH
+from contracts.geo import GeoPoint
+from contracts.status import AppealStatus
+from executor_gateway.actions import Actions
+from executor_gateway.domain.assignment import AssignmentError
+from executor_gateway.store import repository
+from executor_gateway.store.repository import AssignmentNotFound
+from executor_gateway.store.tables import AssignmentRow
+
+router = APIRouter(prefix="/executors/{executor_id}", tags=["assignments"])
+
+Answer = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_ANSWER_LENGTH)
+]
+
+
+class AssignmentOut(BaseModel):
+    appeal_id: UUID
+    executor_id: str
+    status: AppealStatus
+    category: str
+    location: GeoPoint
+    address: str | None
+    text: str
+    rule_id: str
+    answer: str | None
+    issued_at: datetime
+    updated_at: datetime
+
+    @classmethod
+    def of(cls, row: AssignmentRow) -> "AssignmentOut":
+        return cls(
+            appeal_id=row.appeal_id,
+            executor_id=row.executor_id,
+            status=AppealStatus(row.status),
+            category=row.category,
+            location=GeoPoint(lat=row.lat, lon=row.lon),
+            address=row.address,
+            text=row.text,
+            rule_id=row.rule_id,
+            answer=row.answer,
+            issued_at=row.issued_at,
+            updated_at=row.updated_at,
+        )
+
+
+class AcceptIn(BaseModel):
+    comment: (
+        Annotated[str, StringConstraints(strip_whitespace=True, max_length=MAX_ANSWER_LENGTH)]
+        | None
+    ) = None
+
+
+class ResolveIn(BaseModel):
+    answer: Answer = Field(description="what was done, shown to the citizen")
+
+
+def actions(request: Request) -> Actions:
+    service: Actions = request.app.state.actions
+    return service
+
+
+Service = Annotated[Actions, Depends(actions)]
+
+
+async def _known_executor(executor_id: str, service: Service) -> str:
+    async with service.db.session() as session:
+        if not await repository.executor_exists(session, executor_id):
+            raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"no executor {executor_id!r}")
+    return executor_id
+
+
+ExecutorId = Annotated[str, Depends(_known_executor)]
+
+
+@router.get("/assignments", response_model=list[AssignmentOut])
+async def list_assignments(
+    executor_id: ExecutorId,
+    service: Service,
+    status_filter: Annotated[AppealStatus | None, Query(alias="status")] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> list[AssignmentOut]:
+    """The executor's assignments, oldest first."""
+    async with service.db.session() as session:
+        rows = await repository.assignments(session, executor_id, status_filter, limit, offset)
+    return [AssignmentOut.of(r) for r in rows]
+
+
+async def _perform(action: object) -> AssignmentOut:
+    try:
+        row = await action  # type: ignore[misc]
+    except AssignmentNotFound as error:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, detail=str(error)) from error
+    except AssignmentError as error:
+        raise HTTPException(status.HTTP_409_CONFLICT, detail=str(error)) from error
+    return AssignmentOut.of(row)
+
+
+@router.post("/assignments/{appeal_id}/accept", response_model=AssignmentOut)
+async def accept(
+    executor_id: ExecutorId, appeal_id: UUID, service: Service, body: AcceptIn | None = None
+) -> AssignmentOut:
+    """Take the appeal into work (the citizen sees "accepted")."""
+    return await _perform(service.accept(executor_id, appeal_id, body.comment if body else None))
+
+
+@router.post("/assignments/{appeal_id}/resolve", response_model=AssignmentOut)
+async def resolve(
+    executor_id: ExecutorId, appeal_id: UUID, body: ResolveIn, service: Service
+) -> AssignmentOut:
+    """Report the problem fixed, with an answer the citizen reads."""
+    return await _perform(service.resolve(executor_id, appeal_id, body.answer))

@@ -1,0 +1,73 @@
+"""Reads and writes of executor-gateway's tables; callers own the transaction."""
+
+from uuid import UUID
+
+from sqlalchemy import delete
+from sqlalchemy.dialects.postgresql import insert
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from contracts.events import AssignmentIssued
+from contracts.status import AppealStatus
+from executor_gateway.store.tables import AssignmentRow, ExecutorRow
+
+
+class AssignmentNotFound(LookupError):
+    pass
+
+
+async def replace_executors(session: AsyncSession, executors: list[ExecutorRow]) -> None:
+    await session.execute(delete(ExecutorRow))
+    session.add_all(executors)
+
+
+async def executor_exists(session: AsyncSession, executor_id: str) -> bool:
+    return await session.get(ExecutorRow, executor_id) is not None
+
+
+async def add_assignment(session: AsyncSession, event: AssignmentIssued) -> None:
+    """Store an issued assignment; a second copy of the same one changes nothing."""
+    p = event.payload
+    await session.execute(
+        insert(AssignmentRow)
+        .values(
+            appeal_id=event.appeal_id,
+            executor_id=p.executor_id,
+            status=AppealStatus.ROUTED.value,
+            category=p.category,
+            lat=p.location.lat,
+            lon=p.location.lon,
+            address=p.address,
+            text=p.text,
+            rule_id=p.rule_id,
+            correlation_id=event.correlation_id,
+            assignment_event_id=event.event_id,
+            issued_at=event.occurred_at,
+            updated_at=event.occurred_at,
+        )
+        .on_conflict_do_nothing()
+    )
+
+
+async def assignments(
+    session: AsyncSession, executor_id: str, status: AppealStatus | None, limit: int, offset: int
+) -> list[AssignmentRow]:
+    statement = select(AssignmentRow).where(AssignmentRow.executor_id == executor_id)
+    if status is not None:
+        statement = statement.where(AssignmentRow.status == status.value)
+    statement = statement.order_by(col(AssignmentRow.issued_at)).limit(limit).offset(offset)
+    return list((await session.exec(statement)).all())
+
+
+async def assignment_for_update(
+    session: AsyncSession, executor_id: str, appeal_id: UUID
+) -> AssignmentRow:
+    statement = (
+        select(AssignmentRow)
+        .where(AssignmentRow.appeal_id == appeal_id, AssignmentRow.executor_id == executor_id)
+        .with_for_update()
+    )
+    row = (await session.exec(statement)).first()
+    if row is None:
+        raise AssignmentNotFound(f"appeal {appeal_id} is not assigned to {executor_id!r}")
+    return row

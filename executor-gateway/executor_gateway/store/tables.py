@@ -1,0 +1,48 @@
+"""Executor-gateway's tables: executors and their assignments."""
+
+from datetime import datetime
+from uuid import UUID
+
+from sqlalchemy import Column, DateTime, Text, func
+from sqlmodel import Field, SQLModel
+
+from contracts.envelope import utcnow
+from services.inbox import InboxEntry
+from services.outbox import OutboxMessage
+
+__all__ = ["AssignmentRow", "ExecutorRow", "InboxEntry", "OutboxMessage"]
+
+
+def _timestamp(nullable: bool = False) -> Column[datetime]:
+    return Column(
+        DateTime(timezone=True), nullable=nullable, server_default=None if nullable else func.now()
+    )
+
+
+class ExecutorRow(SQLModel, table=True):
+    __tablename__ = "executors"
+
+    id: str = Field(primary_key=True, max_length=64)
+    name: str = Field(max_length=300)
+    kind: str = Field(max_length=64)
+
+
+class AssignmentRow(SQLModel, table=True):
+    """One appeal assigned to one executor."""
+
+    __tablename__ = "assignments"
+
+    appeal_id: UUID = Field(primary_key=True)
+    executor_id: str = Field(primary_key=True, max_length=64, index=True)
+    status: str = Field(max_length=32, index=True)
+    category: str = Field(max_length=64)
+    lat: float
+    lon: float
+    address: str | None = Field(default=None, max_length=500)
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    rule_id: str = Field(max_length=100)
+    answer: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    correlation_id: UUID
+    assignment_event_id: UUID
+    issued_at: datetime = Field(default_factory=utcnow, sa_column=_timestamp())
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=_timestamp())

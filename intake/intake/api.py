@@ -1,0 +1,142 @@
+"""Intake's HTTP API: citizens and their apps submit appeals and follow them."""
+
+from datetime import datetime
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import APIRouter, Depends, Header, HTTPException, Request, Response, status
+from pydantic import BaseModel, Field, StringConstraints
+
+from contracts.events import MAX_TEXT_LENGTH, AppealSubmittedPayload, Channel
+from contracts.geo import GeoPoint
+from contracts.status import AppealStatus
+from intake.domain.errors import AppealNotFound, IntakeError
+from intake.store import repository
+from intake.submissions import Submissions
+
+router = APIRouter(tags=["appeals"])
+
+Text = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_TEXT_LENGTH)
+]
+
+
+class AppealIn(BaseModel):
+    category: str = Field(description="category id, see GET /categories", examples=["pothole"])
+    location: GeoPoint
+    address: Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)] | None = None
+    building_id: str | None = Field(default=None, max_length=100)
+    text: Text = Field(description="what is wrong, in the citizen's words")
+    channel: Channel = Channel.WEB
+    citizen_id: UUID | None = Field(default=None, description="pseudonymous citizen id")
+
+
+class Executor(BaseModel):
+    id: str
+    name: str | None
+
+
+class Step(BaseModel):
+    status: AppealStatus
+    event: str
+    at: datetime
+
+
+class AppealOut(BaseModel):
+    id: UUID
+    status: AppealStatus
+    status_note: str | None
+    category: str
+    location: GeoPoint
+    address: str | None
+    text: str
+    executor: Executor | None
+    answer: str | None
+    submitted_at: datetime
+    updated_at: datetime
+    history: list[Step]
+
+
+class Submitted(BaseModel):
+    id: UUID
+    status: AppealStatus
+    url: str
+
+
+class CategoryOut(BaseModel):
+    id: str
+    name: str
+    group: str
+
+
+def submissions(request: Request) -> Submissions:
+    service: Submissions = request.app.state.submissions
+    return service
+
+
+Service = Annotated[Submissions, Depends(submissions)]
+
+
+@router.post(
+    "/appeals",
+    status_code=status.HTTP_201_CREATED,
+    response_model=Submitted,
+    responses={422: {"description": "invalid appeal (reason in `detail`)"}},
+)
+async def submit_appeal(
+    body: AppealIn,
+    service: Service,
+    response: Response,
+    idempotency_key: Annotated[str | None, Header(max_length=100)] = None,
+) -> Submitted:
+    """Submit an appeal. A retried request with the same `Idempotency-Key` returns the
+    appeal the first one created (200) instead of filing it twice."""
+    payload = AppealSubmittedPayload.model_validate(body.model_dump(exclude_none=True))
+    try:
+        appeal_id, created = await service.submit(payload, idempotency_key)
+    except IntakeError as error:
+        raise HTTPException(
+            status.HTTP_422_UNPROCESSABLE_CONTENT,
+            detail=[{"loc": ["body", error.field], "msg": str(error), "type": error.code}],
+        ) from error
+    if not created:
+        response.status_code = status.HTTP_200_OK
+    url = f"/appeals/{appeal_id}"
+    response.headers["Location"] = url
+    return Submitted(id=appeal_id, status=AppealStatus.NEW, url=url)
+
+
+@router.get("/appeals/{appeal_id}", response_model=AppealOut)
+async def get_appeal(appeal_id: UUID, service: Service) -> AppealOut:
+    """The appeal as the citizen sees it: status, executor, answer and history."""
+    async with service.db.session() as session:
+        try:
+            row = await repository.get(session, appeal_id)
+        except AppealNotFound as error:
+            raise HTTPException(status.HTTP_404_NOT_FOUND, detail=str(error)) from error
+        steps = await repository.history(session, appeal_id)
+    return AppealOut(
+        id=row.id,
+        status=AppealStatus(row.status),
+        status_note=row.status_note,
+        category=row.category,
+        location=GeoPoint(lat=row.lat, lon=row.lon),
+        address=row.address,
+        text=row.text,
+        executor=Executor(id=row.executor_id, name=row.executor_name) if row.executor_id else None,
+        answer=row.answer,
+        submitted_at=row.submitted_at,
+        updated_at=row.updated_at,
+        history=[
+            Step(status=AppealStatus(s.status), event=s.event_type, at=s.occurred_at) for s in steps
+        ],
+    )
+
+
+@router.get("/categories", response_model=list[CategoryOut])
+async def list_categories(service: Service) -> list[CategoryOut]:
+    """The categories an appeal can have."""
+    return [
+        CategoryOut(id=c.id, name=c.name, group=c.group)
+        for c in service.catalogue.categories.values()
+    ]

@@ -1,0 +1,25 @@
+"""Composition root of intake."""
+
+from fastapi import FastAPI
+
+from contracts.topics import APPEAL_EVENTS
+from intake import api
+from intake.domain.catalogue import Catalogue
+from intake.handlers import HANDLERS
+from intake.settings import IntakeSettings
+from intake.submissions import Submissions
+from services.runtime import ServiceRuntime
+
+
+def create_app(settings: IntakeSettings | None = None) -> FastAPI:
+    runtime = ServiceRuntime(settings or IntakeSettings())
+    submissions = Submissions(runtime.db, Catalogue("nobody", None, []))
+    runtime.on_startup(submissions.reload_catalogue)
+    runtime.consume(HANDLERS, topic=APPEAL_EVENTS)
+    app = runtime.http_app(
+        title="Appeals intake",
+        description="Citizens submit appeals and follow their status.",
+        routers=[api.router],
+    )
+    app.state.submissions = submissions
+    return app

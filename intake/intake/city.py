@@ -1,0 +1,52 @@
+"""Load intake's part of a city description: the municipality boundary and categories."""
+
+import asyncio
+import json
+from pathlib import Path
+from typing import Any
+
+from shapely.geometry import shape
+
+from intake.domain.catalogue import Category
+from intake.settings import IntakeSettings
+from intake.store import repository
+from services.db import Database
+
+
+def read_city(directory: Path) -> tuple[dict[str, Any], list[Category]]:
+    territories = json.loads((directory / "territories.geojson").read_text())
+    municipalities = [
+        f for f in territories["features"] if f["properties"]["kind"] == "municipality"
+    ]
+    if len(municipalities) != 1:
+        raise ValueError(f"expected one municipality feature, found {len(municipalities)}")
+    boundary = municipalities[0]
+    if not shape(boundary["geometry"]).is_valid:
+        raise ValueError(f"municipality {boundary['properties']['id']} has an invalid polygon")
+    categories = [
+        Category(id=c["id"], name=c["name"], group=c["group"])
+        for c in json.loads((directory / "categories.json").read_text())
+    ]
+    return boundary, categories
+
+
+async def load_city(settings: IntakeSettings, directory: Path) -> str:
+    boundary, categories = read_city(directory)
+    props = boundary["properties"]
+    db = Database(settings.database_url)
+    try:
+        async with db.transaction() as session:
+            await repository.replace_catalogue(
+                session,
+                props["id"],
+                props["name"],
+                boundary["geometry"],
+                categories,
+            )
+    finally:
+        await db.dispose()
+    return f"served area {props['name']}, {len(categories)} categories"
+
+
+def run(directory: Path) -> str:
+    return asyncio.run(load_city(IntakeSettings(), directory))

@@ -1,0 +1,33 @@
+"""Errors of intake's domain: every one says what is wrong in words a client can show."""
+
+
+class IntakeError(ValueError):
+    field: str = "body"
+    code: str = "invalid"
+
+
+class UnknownCategory(IntakeError):
+    field = "category"
+    code = "unknown_category"
+
+    def __init__(self, category: str, known: list[str]) -> None:
+        super().__init__(f"unknown category {category!r}; known categories: {', '.join(known)}")
+
+
+class OutsideServedArea(IntakeError):
+    field = "location"
+    code = "outside_served_area"
+
+    def __init__(self, lat: float, lon: float, area: str) -> None:
+        super().__init__(f"point ({lat}, {lon}) is outside the area served by {area}")
+
+
+class CityNotLoaded(IntakeError):
+    code = "city_not_loaded"
+
+    def __init__(self) -> None:
+        super().__init__("no served area or categories are loaded yet; run `intake load-city`")
+
+
+class AppealNotFound(LookupError):
+    pass

@@ -1,0 +1,29 @@
+"""Intake's subscribers: keep the citizen's view in step with `appeal.events`."""
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from contracts.events import AppealAccepted, AppealResolved, AppealRouted, NeedsManualRouting
+from intake.domain.lifecycle import LifecycleEvent
+from intake.store import repository
+
+
+async def follow_lifecycle(event: LifecycleEvent, session: AsyncSession) -> None:
+    row = await repository.get(session, event.appeal_id, for_update=True)
+    view = repository.view_of(row)
+    view.apply(event)
+    repository.store_view(
+        session,
+        row,
+        view,
+        event_id=event.event_id,
+        event_type=event.type,
+        occurred_at=event.occurred_at,
+    )
+
+
+HANDLERS = {
+    AppealRouted: follow_lifecycle,
+    NeedsManualRouting: follow_lifecycle,
+    AppealAccepted: follow_lifecycle,
+    AppealResolved: follow_lifecycle,
+}

@@ -1,0 +1,6 @@
+from sqlmodel import SQLModel
+
+import intake.store.tables  # noqa: F401  (registers the tables)
+from services.migrations import run_env
+
+run_env(SQLModel.metadata)

@@ -1,0 +1,70 @@
+"""Intake's tables: appeals as citizens see them, their history, and the city catalogue."""
+
+from datetime import datetime
+from uuid import UUID
+
+from sqlalchemy import Column, DateTime, Text, func
+from sqlmodel import Field, SQLModel
+
+from contracts.envelope import utcnow
+from services.inbox import InboxEntry
+from services.outbox import OutboxMessage
+
+__all__ = ["AppealRow", "CategoryRow", "HistoryRow", "InboxEntry", "OutboxMessage", "ServedAreaRow"]
+
+
+def _timestamp() -> Column[datetime]:
+    return Column(DateTime(timezone=True), nullable=False, server_default=func.now())
+
+
+class AppealRow(SQLModel, table=True):
+    __tablename__ = "appeals"
+
+    id: UUID = Field(primary_key=True)
+    citizen_id: UUID | None = Field(default=None, index=True)
+    category: str = Field(max_length=64)
+    lat: float
+    lon: float
+    address: str | None = Field(default=None, max_length=500)
+    building_id: str | None = Field(default=None, max_length=100)
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    channel: str = Field(max_length=20)
+    status: str = Field(max_length=32, index=True)
+    status_note: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    executor_id: str | None = Field(default=None, max_length=64)
+    executor_name: str | None = Field(default=None, max_length=300)
+    answer: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    idempotency_key: str | None = Field(default=None, max_length=100, unique=True)
+    submitted_at: datetime = Field(default_factory=utcnow, sa_column=_timestamp())
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=_timestamp())
+
+
+class HistoryRow(SQLModel, table=True):
+    """One line per lifecycle step, in the order intake learnt them."""
+
+    __tablename__ = "appeal_history"
+
+    id: int | None = Field(default=None, primary_key=True)
+    appeal_id: UUID = Field(index=True, foreign_key="appeals.id")
+    event_id: UUID
+    event_type: str = Field(max_length=64)
+    status: str = Field(max_length=32)
+    occurred_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+
+
+class CategoryRow(SQLModel, table=True):
+    __tablename__ = "categories"
+
+    id: str = Field(primary_key=True, max_length=64)
+    name: str = Field(max_length=300)
+    group: str = Field(max_length=64)
+
+
+class ServedAreaRow(SQLModel, table=True):
+    """The boundary appeals must fall inside (GeoJSON geometry)."""
+
+    __tablename__ = "served_area"
+
+    id: str = Field(primary_key=True, max_length=64)
+    name: str = Field(max_length=300)
+    geometry: str = Field(sa_column=Column(Text, nullable=False))

@@ -1,0 +1,28 @@
+"""Holds the router in force; swapped whole, so no decision sees a half-loaded city."""
+
+from router.domain.routing import Router
+from router.store import repository
+from services.db import Database
+from services.retry import RetryLater
+
+
+class RouterNotLoaded(RetryLater):
+    pass
+
+
+class RoutingEngine:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+        self._router: Router | None = None
+
+    async def reload(self) -> None:
+        async with self._db.session() as session:
+            self._router = await repository.load_router(session)
+
+    async def current(self) -> Router:
+        """The router in force; loads it if the city was loaded after this process started."""
+        if self._router is None:
+            await self.reload()
+        if self._router is None:
+            raise RouterNotLoaded("no rule set loaded; run `router load-city`")
+        return self._router

@@ -1,0 +1,47 @@
+"""Settings every service shares; each service subclasses with its own env prefix."""
+
+import os
+from typing import Literal
+
+from pydantic import AliasChoices, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+LOCAL_POSTGRES = "postgresql+asyncpg://postgres@127.0.0.1:55432"
+"""The server `deploy/local/postgres.sh` starts."""
+
+
+def database_on_shared_server(name: str) -> str:
+    """Default URL of a service's database: `name` on `$POSTGRES_URL` (else the local one)."""
+    return f"{os.environ.get('POSTGRES_URL', LOCAL_POSTGRES).rstrip('/')}/{name}"
+
+
+class ServiceSettings(BaseSettings):
+    """Environment-driven settings. A service's subclass sets `env_prefix` (e.g. `INTAKE_`)
+    so `INTAKE_DATABASE_URL` configures intake alone; Kafka is shared by all."""
+
+    model_config = SettingsConfigDict(extra="ignore")
+
+    service_name: str = Field(description="name in logs, metrics, consumer groups and DLQ topics")
+    database_url: str = Field(description="SQLAlchemy URL of the service's own database")
+    kafka_bootstrap_servers: str = Field(
+        default="127.0.0.1:9092",
+        validation_alias=AliasChoices("KAFKA_BOOTSTRAP_SERVERS", "kafka_bootstrap_servers"),
+        description="Kafka bootstrap servers (comma-separated host:port)",
+    )
+    kafka_topic_partitions: int = Field(
+        default=3,
+        ge=1,
+        validation_alias=AliasChoices("KAFKA_TOPIC_PARTITIONS", "kafka_topic_partitions"),
+        description="partitions for topics the service creates",
+    )
+    http_host: str = Field(default="127.0.0.1", description="HTTP bind address")
+    http_port: int = Field(description="HTTP port (API, /metrics, /health)")
+    log_level: str = Field(default="INFO", description="minimum log level")
+    log_format: Literal["json", "console"] = Field(default="json", description="log renderer")
+    outbox_batch_size: int = Field(default=500, ge=1, description="rows the relay sends at once")
+    outbox_poll_interval_s: float = Field(
+        default=0.5, gt=0, description="relay poll period when nothing woke it"
+    )
+    startup_timeout_s: float = Field(
+        default=120.0, gt=0, description="how long to wait for PostgreSQL and Kafka at start"
+    )

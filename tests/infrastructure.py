@@ -1,0 +1,89 @@
+"""Real Kafka and PostgreSQL for the tests.
+
+Order of preference: an explicit `KAFKA_BOOTSTRAP_SERVERS` / `POSTGRES_URL`; testcontainers
+when a Docker engine answers; else the project's own `deploy/local` scripts, started on
+free ports in a temporary directory and stopped at the end of the session.
+"""
+
+import os
+import shutil
+import socket
+import subprocess
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+LOCAL = REPO / "deploy" / "local"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+def docker_answers() -> bool:
+    if shutil.which("docker") is None:
+        return False
+    try:
+        return subprocess.run(["docker", "info"], capture_output=True, timeout=10).returncode == 0
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+
+
+def _run(script: str, command: str, env: dict[str, str]) -> str:
+    done = subprocess.run(
+        [str(LOCAL / script), command],
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"{script} {command} failed:\n{done.stderr[-3000:]}")
+    return done.stdout.strip().splitlines()[-1] if done.stdout.strip() else ""
+
+
+@contextmanager
+def kafka(workdir: Path) -> Iterator[str]:
+    if given := os.environ.get("KAFKA_BOOTSTRAP_SERVERS"):
+        yield given
+        return
+    if docker_answers():
+        from testcontainers.kafka import KafkaContainer
+
+        with KafkaContainer().with_kraft() as container:
+            yield container.get_bootstrap_server()
+        return
+    env = {
+        "KAFKA_DATA_DIR": str(workdir / "kafka"),
+        "KAFKA_PORT": str(free_port()),
+        "KAFKA_CONTROLLER_PORT": str(free_port()),
+    }
+    bootstrap = _run("kafka.sh", "start", env)
+    try:
+        yield bootstrap
+    finally:
+        _run("kafka.sh", "stop", env)
+
+
+@contextmanager
+def postgres(workdir: Path) -> Iterator[str]:
+    """Yields a server URL for SQLAlchemy+asyncpg, without a database name."""
+    if given := os.environ.get("POSTGRES_URL"):
+        yield given
+        return
+    if docker_answers():
+        from testcontainers.postgres import PostgresContainer
+
+        with PostgresContainer("postgres:16", driver="asyncpg") as container:
+            yield container.get_connection_url().rsplit("/", 1)[0]
+        return
+    env = {"PG_DATA_DIR": str(workdir / "postgres"), "PG_PORT": str(free_port())}
+    url = _run("postgres.sh", "start", env)
+    try:
+        yield url.replace("postgresql:", "postgresql+asyncpg:", 1)
+    finally:
+        _run("postgres.sh", "stop", env)

@@ -1,0 +1,88 @@
+from uuid import uuid4
+
+import pytest
+from shapely.geometry import box
+
+from contracts.events import (
+    AppealAccepted,
+    AppealAcceptedPayload,
+    AppealResolved,
+    AppealResolvedPayload,
+    AppealRouted,
+    AppealRoutedPayload,
+    NeedsManualRouting,
+    NeedsManualRoutingPayload,
+)
+from contracts.geo import GeoPoint
+from contracts.status import AppealStatus, IllegalTransition
+from intake.domain.catalogue import Catalogue, Category
+from intake.domain.errors import CityNotLoaded, OutsideServedArea, UnknownCategory
+from intake.domain.lifecycle import CitizenView
+
+CATALOGUE = Catalogue("Testville", box(10, 50, 11, 51), [Category("pothole", "Pothole", "roads")])
+
+
+def test_a_known_category_inside_the_area_is_accepted() -> None:
+    CATALOGUE.check_submission("pothole", GeoPoint(lat=50.5, lon=10.5))
+
+
+def test_an_unknown_category_is_refused_naming_the_known_ones() -> None:
+    with pytest.raises(UnknownCategory, match=r"'graffiti'.*known categories: pothole"):
+        CATALOGUE.check_submission("graffiti", GeoPoint(lat=50.5, lon=10.5))
+
+
+def test_a_point_outside_the_served_area_is_refused() -> None:
+    with pytest.raises(OutsideServedArea, match="outside the area served by Testville"):
+        CATALOGUE.check_submission("pothole", GeoPoint(lat=52.0, lon=10.5))
+
+
+def test_nothing_is_accepted_before_the_city_is_loaded() -> None:
+    with pytest.raises(CityNotLoaded):
+        Catalogue("nobody", None, []).check_submission("pothole", GeoPoint(lat=0, lon=0))
+
+
+def _envelope() -> dict[str, object]:
+    return {"appeal_id": uuid4(), "producer": "test", "correlation_id": uuid4()}
+
+
+def test_the_citizen_sees_executor_then_answer() -> None:
+    view = CitizenView(status=AppealStatus.NEW)
+    view.apply(
+        AppealRouted(
+            **_envelope(),
+            payload=AppealRoutedPayload(
+                executor_id="roads-dept",
+                executor_name="Roads",
+                rule_id="r",
+                rule_set_version=1,
+                territory_ids=[],
+                explanation="e",
+            ),
+        )
+    )
+    assert (view.status, view.executor_name) == (AppealStatus.ROUTED, "Roads")
+    view.apply(
+        AppealAccepted(**_envelope(), payload=AppealAcceptedPayload(executor_id="roads-dept"))
+    )
+    view.apply(
+        AppealResolved(
+            **_envelope(), payload=AppealResolvedPayload(executor_id="roads-dept", answer="Fixed")
+        )
+    )
+    assert (view.status, view.answer) == (AppealStatus.RESOLVED, "Fixed")
+
+
+def test_manual_routing_is_explained_and_cannot_be_accepted() -> None:
+    view = CitizenView(status=AppealStatus.NEW)
+    view.apply(
+        NeedsManualRouting(
+            **_envelope(),
+            payload=NeedsManualRoutingPayload(
+                reason="no rule", rule_set_version=1, territory_ids=[]
+            ),
+        )
+    )
+    assert view.status is AppealStatus.MANUAL_ROUTING
+    assert view.status_note
+    with pytest.raises(IllegalTransition):
+        view.apply(AppealAccepted(**_envelope(), payload=AppealAcceptedPayload(executor_id="x")))

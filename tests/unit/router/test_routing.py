@@ -1,0 +1,123 @@
+"""The router decides like the demo city's independently computed expectations."""
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pydantic import ValidationError
+from shapely.geometry import box, shape
+
+from router.city import CityError, read_city
+from router.domain.routing import AppealToRoute, Routed, Router, Unroutable
+from router.domain.rules import Rule, RuleSet
+from router.domain.territories import Territory, TerritoryIndex, TerritoryKind
+
+CITY = Path(__file__).resolve().parents[3] / "deploy" / "demo-city"
+
+
+def demo_router() -> Router:
+    territories, executors, categories, rules = read_city(CITY)
+    return Router(
+        rules=rules,
+        territories=TerritoryIndex(
+            [
+                Territory(
+                    id=t.id,
+                    kind=TerritoryKind(t.kind),
+                    name=t.name,
+                    executor_id=t.executor_id,
+                    geometry=shape(json.loads(t.geometry)),
+                )
+                for t in territories
+            ]
+        ),
+        category_groups={c.id: c.group for c in categories},
+        executor_names={e.id: e.name for e in executors},
+    )
+
+
+def expectations() -> list[tuple[str, str, dict[str, Any], Any]]:
+    points = json.loads((CITY / "test_points.json").read_text())
+    return [
+        (p["id"], category, p, expected)
+        for p in points
+        for category, expected in p["routes"].items()
+    ]
+
+
+ROUTER = demo_router()
+
+
+@pytest.mark.parametrize(
+    ("point_id", "category", "point", "expected"),
+    expectations(),
+    ids=[f"{e[0]}-{e[1]}" for e in expectations()],
+)
+def test_demo_city_routes_as_expected(
+    point_id: str, category: str, point: dict[str, Any], expected: dict[str, str | None]
+) -> None:
+    decision = ROUTER.decide(AppealToRoute(category, point["lon"], point["lat"]))
+    if expected["executor"] is None:
+        assert isinstance(decision, Unroutable)
+        assert category in decision.reason
+    else:
+        assert isinstance(decision, Routed)
+        assert (decision.executor_id, decision.rule.id) == (expected["executor"], expected["rule"])
+        assert decision.rule.id in decision.explanation
+        assert set(point["territories"]) == set(decision.territory_ids)
+
+
+def test_first_matching_rule_wins_over_a_later_one() -> None:
+    square = box(0, 0, 1, 1)
+    router = Router(
+        rules=RuleSet(
+            version=3,
+            rules=(
+                Rule(id="zone-first", categories=frozenset({"c"}), territory_id="z", executor="a"),
+                Rule(id="anywhere", categories=frozenset({"c"}), executor="b"),
+            ),
+        ),
+        territories=TerritoryIndex([Territory("z", TerritoryKind.ZONE, "Z", None, square)]),
+        category_groups={"c": "g"},
+        executor_names={"a": "A", "b": "B"},
+    )
+    inside = router.decide(AppealToRoute("c", 0.5, 0.5))
+    outside = router.decide(AppealToRoute("c", 5, 5))
+    assert isinstance(inside, Routed)
+    assert inside.executor_id == "a"
+    assert isinstance(outside, Routed)
+    assert outside.executor_id == "b"
+    assert "version 3" in outside.explanation
+
+
+@pytest.mark.parametrize(
+    ("rule", "message"),
+    [
+        ({"id": "r", "executor": "a"}, "exactly one of `categories` or `groups`"),
+        ({"id": "r", "categories": ["c"], "groups": ["g"], "executor": "a"}, "exactly one of"),
+        ({"id": "r", "categories": ["c"]}, "exactly one of `executor`"),
+        (
+            {"id": "r", "categories": ["c"], "executor_from_territory": True},
+            "needs `territory_kind`",
+        ),
+        ({"id": "r", "categories": ["c"], "executor": "a", "colour": "red"}, "Extra inputs"),
+    ],
+)
+def test_malformed_rules_are_refused_with_the_reason(rule: dict[str, Any], message: str) -> None:
+    with pytest.raises(ValidationError, match=message):
+        RuleSet.model_validate({"version": 1, "rules": [rule]})
+
+
+def test_duplicate_rule_ids_are_refused() -> None:
+    rule = {"id": "same", "categories": ["c"], "executor": "a"}
+    with pytest.raises(ValidationError, match="appears twice"):
+        RuleSet.model_validate({"version": 1, "rules": [rule, rule]})
+
+
+def test_a_city_naming_unknown_executors_is_refused(tmp_path: Path) -> None:
+    for name in ("territories.geojson", "categories.json", "rules.yaml"):
+        (tmp_path / name).write_text((CITY / name).read_text())
+    (tmp_path / "executors.json").write_text("[]")
+    with pytest.raises(CityError, match="unknown executor 'heat-utility'"):
+        read_city(tmp_path)
