@@ -1,0 +1,45 @@
+"""A poison message goes to the router's dead-letter topic and routing goes on."""
+
+import json
+from uuid import uuid4
+
+import httpx
+
+from contracts.topics import APPEAL_SUBMITTED, dead_letter
+from tests.integration.kafka_io import produce_to_every_partition, read_all
+from tests.integration.platform import Platform, eventually
+from tests.integration.test_appeal_flow import YARD_TSENTRALNAYA, appeal, submit
+
+
+def test_malformed_messages_are_dead_lettered_and_the_next_appeal_is_routed(
+    platform: Platform,
+) -> None:
+    marker = uuid4().hex
+    not_json = f"garbage {marker} {{".encode()
+    wrong_shape = json.dumps({"type": "AppealSubmitted", "marker": marker}).encode()
+    produce_to_every_partition(platform.kafka_bootstrap, APPEAL_SUBMITTED, [not_json, wrong_shape])
+
+    appeal_id = submit(platform, "pothole", YARD_TSENTRALNAYA, "Яма после плохого сообщения")
+    routed = eventually(
+        lambda: (a := appeal(platform, appeal_id))["status"] == "routed" and a,
+        what="the good appeal to be routed past the poison ones",
+    )
+    assert routed["executor"]["id"] == "adm-centre"
+
+    dlq = dead_letter(APPEAL_SUBMITTED, "router")
+    parked = eventually(
+        lambda: [r for r in read_all(platform.kafka_bootstrap, f"^{dlq}$") if marker.encode() in r.value]
+        or None,
+        what="the dead letters",
+    )
+    partitions = {r.headers["dlq-original-partition"] for r in parked}
+    assert len(parked) == 2 * len(partitions)
+    assert {r.value for r in parked} == {not_json, wrong_shape}
+    for record in parked:
+        assert record.headers["dlq-consumer"] == "router"
+        assert record.headers["dlq-original-topic"] == APPEAL_SUBMITTED
+        assert record.headers["dlq-reason"].startswith("undecodable:")
+        assert int(record.headers["dlq-original-offset"]) >= 0
+
+    metrics = httpx.get(f"{platform.router.url}/metrics").text
+    assert 'appeals_messages_total{consumer="router",outcome="dead_lettered"' in metrics
