@@ -1,7 +1,7 @@
 # The two commands: `make up` starts the whole platform, `make test` runs every test.
 SHELL := /bin/bash
 UV ?= $(shell command -v uv 2>/dev/null || echo "$(HOME)/.local/bin/uv")
-PACKAGES := -p contracts -p services -p intake -p router -p executor_gateway
+PACKAGES := -p contracts -p services -p intake -p router -p executor_gateway -p tests
 
 .PHONY: up down status install test lint typecheck schemas unit integration bench
 

@@ -30,5 +30,5 @@ async def claim(session: AsyncSession, consumer: str, event_id: UUID) -> bool:
         .on_conflict_do_nothing()
         .returning(col(InboxEntry.event_id))
     )
-    result = await session.execute(statement)
+    result = await session.exec(statement)
     return result.scalar_one_or_none() is not None

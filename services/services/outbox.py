@@ -107,7 +107,8 @@ class OutboxRelay:
     async def publish_batch(self) -> int:
         """Publish up to one batch; returns how many rows were sent."""
         async with self._db.transaction() as session:
-            locked = await session.execute(
+            sql = await session.connection()
+            locked = await sql.execute(
                 text("SELECT pg_try_advisory_xact_lock(:id)"), {"id": RELAY_LOCK_ID}
             )
             if not locked.scalar_one():
@@ -121,12 +122,12 @@ class OutboxRelay:
                 await self._publisher.send_batch(
                     [(r.topic, r.key, r.value, json.loads(r.headers)) for r in rows]
                 )
-                await session.execute(
+                await session.exec(
                     delete(OutboxMessage).where(
                         OutboxMessage.id.in_([r.id for r in rows])  # type: ignore[union-attr]
                     )
                 )
-            backlog = await session.execute(text("SELECT count(*) FROM outbox_messages"))
+            backlog = await sql.execute(text("SELECT count(*) FROM outbox_messages"))
             OUTBOX_BACKLOG.labels(self._service).set(backlog.scalar_one())
         if rows:
             OUTBOX_PUBLISHED.labels(self._service).inc(len(rows))

@@ -62,6 +62,10 @@ async def _read(bootstrap: str, pattern: str) -> list[Record]:
         await consumer.stop()
 
 
+async def read_all_async(bootstrap: str, pattern: str) -> list[Record]:
+    return await _read(bootstrap, pattern)
+
+
 def read_all(bootstrap: str, pattern: str) -> list[Record]:
     """Every record currently on the topics whose names match `pattern`."""
     return asyncio.run(_read(bootstrap, pattern))

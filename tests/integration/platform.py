@@ -120,7 +120,9 @@ def build_platform(kafka_bootstrap: str, postgres_url: str, workdir: Path) -> Pl
         }
         return ServiceProcess(module, env, workdir / f"{module}.log")
 
-    return Platform(kafka_bootstrap, service("intake"), service("router"), service("executor_gateway"))
+    return Platform(
+        kafka_bootstrap, service("intake"), service("router"), service("executor_gateway")
+    )
 
 
 def provision(platform: Platform) -> None:

@@ -65,7 +65,12 @@ def test_an_appeal_reaches_its_executor_and_the_citizen_sees_the_answer(platform
         what="intake to see the resolution",
     )
     assert final["answer"] == "Двор убран, мусор вывезен"
-    assert [step["status"] for step in final["history"]] == ["new", "routed", "accepted", "resolved"]
+    assert [step["status"] for step in final["history"]] == [
+        "new",
+        "routed",
+        "accepted",
+        "resolved",
+    ]
 
     decisions = httpx.get(f"{platform.router.url}/routing/decisions/{appeal_id}").json()
     assert decisions[0]["rule_id"] == "yard-housing-by-management-company"
@@ -90,7 +95,11 @@ def test_intake_refuses_bad_appeals_with_a_reason(platform: Platform) -> None:
         "outside_served_area": {"category": "pothole", "location": OUTSIDE_CITY, "text": "Яма"},
         "unknown_category": {"category": "ufo", "location": YARD_TSENTRALNAYA, "text": "НЛО"},
         "string_too_short": {"category": "pothole", "location": YARD_TSENTRALNAYA, "text": "   "},
-        "string_too_long": {"category": "pothole", "location": YARD_TSENTRALNAYA, "text": "я" * 5001},
+        "string_too_long": {
+            "category": "pothole",
+            "location": YARD_TSENTRALNAYA,
+            "text": "я" * 5001,
+        },
     }
     for reason, body in cases.items():
         response = httpx.post(url, json=body)

@@ -28,8 +28,14 @@ def test_malformed_messages_are_dead_lettered_and_the_next_appeal_is_routed(
 
     dlq = dead_letter(APPEAL_SUBMITTED, "router")
     parked = eventually(
-        lambda: [r for r in read_all(platform.kafka_bootstrap, f"^{dlq}$") if marker.encode() in r.value]
-        or None,
+        lambda: (
+            [
+                r
+                for r in read_all(platform.kafka_bootstrap, f"^{dlq}$")
+                if marker.encode() in r.value
+            ]
+            or None
+        ),
         what="the dead letters",
     )
     partitions = {r.headers["dlq-original-partition"] for r in parked}

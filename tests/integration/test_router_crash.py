@@ -19,7 +19,9 @@ def routable_cases() -> list[tuple[str, dict[str, float], str]]:
     for point in json.loads((CITY / "test_points.json").read_text()):
         for category, expected in point["routes"].items():
             if expected["executor"]:
-                cases.append((category, {"lat": point["lat"], "lon": point["lon"]}, expected["executor"]))
+                cases.append(
+                    (category, {"lat": point["lat"], "lon": point["lon"]}, expected["executor"])
+                )
     return cases
 
 
@@ -55,17 +57,35 @@ def test_appeals_submitted_while_the_router_is_killed_are_routed_once(platform: 
 
     ids = ", ".join(f"'{i}'" for i in expected)
     eventually(
-        lambda: scalar(platform.router.database_url, f"SELECT count(*) FROM routing_decisions WHERE appeal_id IN ({ids})") == APPEALS,
+        lambda: (
+            scalar(
+                platform.router.database_url,
+                f"SELECT count(*) FROM routing_decisions WHERE appeal_id IN ({ids})",
+            )
+            == APPEALS
+        ),
         timeout_s=120,
         what="every appeal to be routed",
     )
     eventually(
-        lambda: scalar(platform.gateway.database_url, f"SELECT count(*) FROM assignments WHERE appeal_id IN ({ids})") == APPEALS,
+        lambda: (
+            scalar(
+                platform.gateway.database_url,
+                f"SELECT count(*) FROM assignments WHERE appeal_id IN ({ids})",
+            )
+            == APPEALS
+        ),
         timeout_s=60,
         what="every assignment to reach the executor gateway",
     )
     eventually(
-        lambda: scalar(platform.intake.database_url, f"SELECT count(*) FROM appeals WHERE status = 'routed' AND id IN ({ids})") == APPEALS,
+        lambda: (
+            scalar(
+                platform.intake.database_url,
+                f"SELECT count(*) FROM appeals WHERE status = 'routed' AND id IN ({ids})",
+            )
+            == APPEALS
+        ),
         timeout_s=60,
         what="intake to see every appeal routed",
     )

@@ -17,7 +17,7 @@ class AssignmentNotFound(LookupError):
 
 
 async def replace_executors(session: AsyncSession, executors: list[ExecutorRow]) -> None:
-    await session.execute(delete(ExecutorRow))
+    await session.exec(delete(ExecutorRow))
     session.add_all(executors)
 
 
@@ -28,7 +28,7 @@ async def executor_exists(session: AsyncSession, executor_id: str) -> bool:
 async def add_assignment(session: AsyncSession, event: AssignmentIssued) -> None:
     """Store an issued assignment; a second copy of the same one changes nothing."""
     p = event.payload
-    await session.execute(
+    await session.exec(
         insert(AssignmentRow)
         .values(
             appeal_id=event.appeal_id,

@@ -35,9 +35,9 @@ async def replace_catalogue(
     geometry: dict[str, Any],
     categories: list[Category],
 ) -> None:
-    await session.execute(delete(ServedAreaRow))
+    await session.exec(delete(ServedAreaRow))
     session.add(ServedAreaRow(id=area_id, name=area_name, geometry=json.dumps(geometry)))
-    await session.execute(delete(CategoryRow))
+    await session.exec(delete(CategoryRow))
     session.add_all(CategoryRow(id=c.id, name=c.name, group=c.group) for c in categories)
 
 

@@ -47,7 +47,7 @@ async def replace_city(
     rules: RuleSet,
 ) -> None:
     for table in (TerritoryRow, ExecutorRow, CategoryRow):
-        await session.execute(delete(table))
+        await session.exec(delete(table))
     session.add_all([*territories, *executors, *categories])
     if await session.get(RuleSetRow, rules.version) is None:
         session.add(RuleSetRow(version=rules.version, document=rules.model_dump_json()))

@@ -1,0 +1,31 @@
+"""Each service's migrations build exactly the schema its tables describe."""
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+from tests.integration.platform import Platform, ServiceProcess
+
+CHECK = """
+import sys
+from alembic import command
+from services.migrations import alembic_config
+command.check(alembic_config(sys.argv[1] + ":store/migrations", sys.argv[2]))
+"""
+
+
+@pytest.mark.parametrize("name", ["intake", "router", "gateway"])
+def test_migrations_match_the_tables(platform: Platform, name: str) -> None:
+    service: ServiceProcess = getattr(platform, name)
+    done = subprocess.run(
+        [sys.executable, "-c", CHECK, service.module, service.database_url],
+        capture_output=True,
+        text=True,
+        env=os.environ,
+        timeout=120,
+    )
+    assert done.returncode == 0, (
+        f"{service.module}: tables and migrations differ:\n{done.stderr[-2000:]}"
+    )
