@@ -27,8 +27,9 @@ lint:
 typecheck:
 	$(UV) run --frozen mypy $(PACKAGES)
 
-schemas: ## Fail if the checked-in JSON Schemas are stale
-	$(UV) run --frozen python -m contracts.schema_export --check
+schemas: ## Fail if the checked-in JSON Schemas, AsyncAPI or OpenAPI documents are stale
+	$(UV) run --frozen python -m contracts.generate --check
+	for service in intake router executor_gateway; do $(UV) run --frozen python -m $$service openapi --check || exit 1; done
 
 unit:
 	$(UV) run --frozen pytest tests/unit -q

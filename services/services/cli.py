@@ -1,9 +1,13 @@
 """The command line every service has: `serve` and `migrate`; services add their own."""
 
+import importlib
+import json
 from collections.abc import Callable
+from pathlib import Path
 
 import typer
 import uvicorn
+from fastapi import FastAPI
 
 from services.logs import configure_logging
 from services.migrations import upgrade
@@ -41,5 +45,23 @@ def service_cli(
         configure_logging(s.service_name, s.log_level, s.log_format)
         upgrade(migrations, s.database_url)
         typer.echo(f"{s.service_name}: database migrated")
+
+    @cli.command()
+    def openapi(
+        check: bool = typer.Option(False, "--check", help="fail if the file is stale"),
+    ) -> None:
+        """Write the HTTP API's OpenAPI document to the service folder's openapi.json."""
+        module_name, factory_name = app_factory.split(":")
+        module = importlib.import_module(module_name)
+        app: FastAPI = getattr(module, factory_name)()
+        text = json.dumps(app.openapi(), indent=2, ensure_ascii=False) + "\n"
+        assert module.__file__ is not None
+        target = Path(module.__file__).resolve().parent.parent / "openapi.json"
+        if not check:
+            target.write_text(text)
+            typer.echo(f"wrote {target}")
+        elif not target.exists() or target.read_text() != text:
+            typer.echo(f"{target} is stale; run python -m {module_name.split('.')[0]} openapi")
+            raise typer.Exit(1)
 
     return cli

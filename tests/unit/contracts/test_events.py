@@ -6,7 +6,7 @@ from uuid import UUID, uuid4
 import pytest
 from pydantic import ValidationError
 
-from contracts import schema_export
+from contracts import generate
 from contracts.envelope import new_event_id
 from contracts.events import (
     AppealRouted,
@@ -107,5 +107,5 @@ def test_topic_names() -> None:
         executor_assignments("Bad Id/../x")
 
 
-def test_checked_in_json_schemas_are_current() -> None:
-    assert schema_export.main(["--check"]) == 0
+def test_checked_in_schemas_and_asyncapi_are_current() -> None:
+    assert generate.main(["--check"]) == 0

@@ -1,0 +1,118 @@
+"""The AsyncAPI 3.0 document of the platform's topics, built from the contracts
+(written to contracts/asyncapi.json by `python -m contracts.generate`)."""
+
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic.json_schema import models_json_schema
+
+from contracts import topics
+from contracts.envelope import Event
+from contracts.events import (
+    EVENT_TYPES,
+    AppealAccepted,
+    AppealResolved,
+    AppealRouted,
+    AppealSubmitted,
+    AssignmentIssued,
+    NeedsManualRouting,
+)
+
+@dataclass(frozen=True)
+class Channel:
+    name: str
+    address: str
+    description: str
+    messages: tuple[type[Event], ...]
+    producers: tuple[str, ...]
+    consumers: tuple[str, ...]
+
+
+CHANNELS = (
+    Channel(
+        "appealSubmitted",
+        topics.APPEAL_SUBMITTED,
+        "New appeals, keyed by appeal id.",
+        (AppealSubmitted,),
+        ("intake",),
+        ("router",),
+    ),
+    Channel(
+        "appealEvents",
+        topics.APPEAL_EVENTS,
+        "The lifecycle log of every appeal, keyed by appeal id; each producer writes only"
+        " its own event types.",
+        (AppealRouted, NeedsManualRouting, AppealAccepted, AppealResolved),
+        ("router", "executor-gateway"),
+        ("intake",),
+    ),
+    Channel(
+        "executorAssignments",
+        "executor.{executor_id}.assignments",
+        "One topic per executor organisation: its work, keyed by appeal id.",
+        (AssignmentIssued,),
+        ("router",),
+        ("executor-gateway",),
+    ),
+    Channel(
+        "deadLetters",
+        "{topic}.dlq.{consumer}",
+        "Messages `consumer` could not process, byte for byte, with headers `dlq-reason`,"
+        " `dlq-consumer`, `dlq-original-topic`, `dlq-original-partition`,"
+        " `dlq-original-offset`, `dlq-at`.",
+        (),
+        ("every consumer",),
+        ("operators",),
+    ),
+)
+
+
+def document() -> dict[str, Any]:
+    _, schemas = models_json_schema(
+        [(event, "serialization") for event in EVENT_TYPES],
+        ref_template="#/components/schemas/{model}",
+    )
+    channels: dict[str, Any] = {}
+    operations: dict[str, Any] = {}
+    for channel in CHANNELS:
+        channels[channel.name] = {
+            "address": channel.address,
+            "description": channel.description,
+            "messages": {
+                m.__name__: {"$ref": f"#/components/messages/{m.__name__}"}
+                for m in channel.messages
+            },
+        }
+        params = [p.split("}")[0] for p in channel.address.split("{")[1:]]
+        if params:
+            channels[channel.name]["parameters"] = {p: {"description": p} for p in params}
+        for action, services in (("send", channel.producers), ("receive", channel.consumers)):
+            operations[f"{action}_{channel.name}"] = {
+                "action": action,
+                "channel": {"$ref": f"#/channels/{channel.name}"},
+                "summary": f"{', '.join(services)} {action}s",
+            }
+    return {
+        "asyncapi": "3.0.0",
+        "info": {
+            "title": "Appeals platform events",
+            "version": "1.0.0",
+            "description": "Every message is a JSON envelope (event_id UUIDv7, type, "
+            "schema_version, occurred_at, appeal_id, producer, correlation_id, causation_id)"
+            " with a typed payload.",
+        },
+        "defaultContentType": "application/json",
+        "channels": channels,
+        "operations": operations,
+        "components": {
+            "messages": {
+                e.__name__: {
+                    "name": e.__name__,
+                    "payload": {"$ref": f"#/components/schemas/{e.__name__}"},
+                }
+                for e in EVENT_TYPES
+            },
+            "schemas": schemas["$defs"],
+        },
+    }
+
