@@ -18,6 +18,7 @@ from contracts.events import (
     NeedsManualRouting,
 )
 
+
 @dataclass(frozen=True)
 class Channel:
     name: str
@@ -115,4 +116,3 @@ def document() -> dict[str, Any]:
             "schemas": schemas["$defs"],
         },
     }
-

@@ -7,6 +7,8 @@
 set -euo pipefail
 
 SCRIPT_NAME=$(basename -- "${BASH_SOURCE[0]}")
+# shellcheck source=deploy/local/common.sh
+source "$(dirname -- "${BASH_SOURCE[0]}")/common.sh"
 
 usage() {
 	cat <<EOF
@@ -31,26 +33,6 @@ Environment (defaults):
   KAFKA_STOP_TIMEOUT=30          seconds to wait after SIGTERM before SIGKILL
   KAFKA_JAVA_OPTS=               extra JVM options (space separated)
 EOF
-}
-
-die() {
-	echo "$SCRIPT_NAME: error: $*" >&2
-	exit 1
-}
-
-log() {
-	echo "$SCRIPT_NAME: $*" >&2
-}
-
-abspath() {
-	case $1 in
-	/*) printf '%s\n' "$1" ;;
-	*) printf '%s\n' "$PWD/$1" ;;
-	esac
-}
-
-is_uint() {
-	[[ $1 =~ ^[0-9]+$ ]]
 }
 
 KAFKA_VERSION=${KAFKA_VERSION:-3.9.1}
@@ -181,11 +163,6 @@ pid_alive() {
 	kill -0 "$pid" 2>/dev/null || return 1
 	cmdline=$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null) || return 1
 	[[ -n $cmdline ]]
-}
-
-port_open() {
-	# shellcheck disable=SC2016 # $1 is expanded by the inner bash
-	timeout 2 bash -c 'exec 3<>"/dev/tcp/127.0.0.1/$1"' _ "$1" 2>/dev/null
 }
 
 configured_port() {

@@ -13,7 +13,9 @@ PYTHON=${PYTHON:-$REPO/.venv/bin/python}
 # service module : HTTP port (ports overridable with INTAKE_HTTP_PORT etc.)
 SERVICES=("intake:${INTAKE_HTTP_PORT:-8001}" "router:${ROUTER_HTTP_PORT:-8002}" "executor_gateway:${GATEWAY_HTTP_PORT:-8003}")
 
-log() { echo "platform: $*" >&2; }
+SCRIPT_NAME=platform
+# shellcheck source=deploy/local/common.sh
+source "$HERE/common.sh"
 
 infrastructure() {
 	if [[ -z ${KAFKA_BOOTSTRAP_SERVERS:-} ]]; then

@@ -10,6 +10,8 @@
 set -euo pipefail
 
 SCRIPT_NAME=$(basename -- "${BASH_SOURCE[0]}")
+# shellcheck source=deploy/local/common.sh
+source "$(dirname -- "${BASH_SOURCE[0]}")/common.sh"
 
 usage() {
 	cat <<EOF
@@ -32,22 +34,6 @@ Environment (defaults):
 
 Connect: psql -h 127.0.0.1 -p \$PG_PORT -U postgres   (superuser postgres, no password)
 EOF
-}
-
-die() {
-	echo "$SCRIPT_NAME: error: $*" >&2
-	exit 1
-}
-
-log() {
-	echo "$SCRIPT_NAME: $*" >&2
-}
-
-abspath() {
-	case $1 in
-	/*) printf '%s\n' "$1" ;;
-	*) printf '%s\n' "$PWD/$1" ;;
-	esac
 }
 
 PG_DATA_DIR=${PG_DATA_DIR:-${APPEALS_STATE_DIR:-$HOME/.local/state/appeals-platform}/postgres}
@@ -196,11 +182,6 @@ is_running() {
 # Port recorded by the running postmaster (line 4 of postmaster.pid).
 running_port() {
 	sed -n 4p "$PG_DATA_DIR/postmaster.pid" 2>/dev/null || true
-}
-
-port_open() {
-	# shellcheck disable=SC2016 # $1 is expanded by the inner bash
-	timeout 2 bash -c 'exec 3<>"/dev/tcp/127.0.0.1/$1"' _ "$1" 2>/dev/null
 }
 
 socket_dir() {

@@ -1,6 +1,5 @@
 """Load executor-gateway's part of a city directory: the executor organisations."""
 
-import asyncio
 import json
 from pathlib import Path
 
@@ -10,19 +9,11 @@ from executor_gateway.store.tables import ExecutorRow
 from services.db import Database
 
 
-async def load_city(settings: GatewaySettings, directory: Path) -> str:
+async def load_city(settings: GatewaySettings, db: Database, directory: Path) -> str:
     executors = [
         ExecutorRow(id=e["id"], name=e["name"], kind=e["kind"])
         for e in json.loads((directory / "executors.json").read_text())
     ]
-    db = Database(settings.database_url)
-    try:
-        async with db.transaction() as session:
-            await repository.replace_executors(session, executors)
-    finally:
-        await db.dispose()
+    async with db.transaction() as session:
+        await repository.replace_executors(session, executors)
     return f"{len(executors)} executors"
-
-
-def run(directory: Path) -> str:
-    return asyncio.run(load_city(GatewaySettings(), directory))

@@ -1,10 +1,6 @@
-"""`python -m executor_gateway serve | migrate | load-city DIR`."""
+"""`python -m executor_gateway serve | migrate | load-city DIR | openapi`."""
 
-from pathlib import Path
-
-import typer
-
-from executor_gateway import city
+from executor_gateway.city import load_city
 from executor_gateway.settings import GatewaySettings
 from services.cli import service_cli
 
@@ -12,11 +8,6 @@ cli = service_cli(
     settings=GatewaySettings,
     app_factory="executor_gateway.app:create_app",
     migrations="executor_gateway:store/migrations",
+    load_city=load_city,
     help="Executor gateway: executors receive and answer assignments.",
 )
-
-
-@cli.command("load-city")
-def load_city(directory: Path) -> None:
-    """Load the executor organisations from a city directory."""
-    typer.echo(f"executor-gateway: loaded {city.run(directory)}")

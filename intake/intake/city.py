@@ -1,6 +1,5 @@
 """Load intake's part of a city description: the municipality boundary and categories."""
 
-import asyncio
 import json
 from pathlib import Path
 from typing import Any
@@ -30,23 +29,15 @@ def read_city(directory: Path) -> tuple[dict[str, Any], list[Category]]:
     return boundary, categories
 
 
-async def load_city(settings: IntakeSettings, directory: Path) -> str:
+async def load_city(settings: IntakeSettings, db: Database, directory: Path) -> str:
     boundary, categories = read_city(directory)
     props = boundary["properties"]
-    db = Database(settings.database_url)
-    try:
-        async with db.transaction() as session:
-            await repository.replace_catalogue(
-                session,
-                props["id"],
-                props["name"],
-                boundary["geometry"],
-                categories,
-            )
-    finally:
-        await db.dispose()
+    async with db.transaction() as session:
+        await repository.replace_catalogue(
+            session,
+            props["id"],
+            props["name"],
+            boundary["geometry"],
+            categories,
+        )
     return f"served area {props['name']}, {len(categories)} categories"
-
-
-def run(directory: Path) -> str:
-    return asyncio.run(load_city(IntakeSettings(), directory))

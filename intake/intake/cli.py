@@ -1,10 +1,6 @@
-"""`python -m intake serve | migrate | load-city DIR`."""
+"""`python -m intake serve | migrate | load-city DIR | openapi`."""
 
-from pathlib import Path
-
-import typer
-
-from intake import city
+from intake.city import load_city
 from intake.settings import IntakeSettings
 from services.cli import service_cli
 
@@ -12,11 +8,6 @@ cli = service_cli(
     settings=IntakeSettings,
     app_factory="intake.app:create_app",
     migrations="intake:store/migrations",
+    load_city=load_city,
     help="Intake: citizens' appeals enter here.",
 )
-
-
-@cli.command("load-city")
-def load_city(directory: Path) -> None:
-    """Load the served area and the categories from a city directory (see deploy/demo-city)."""
-    typer.echo(f"intake: loaded {city.run(directory)}")

@@ -3,7 +3,6 @@
 Also creates each executor's assignment topic, so the first assignment finds it.
 """
 
-import asyncio
 import json
 from pathlib import Path
 
@@ -69,23 +68,15 @@ def _check_references(
         raise CityError("; ".join(problems))
 
 
-async def load_city(settings: RouterSettings, directory: Path) -> str:
+async def load_city(settings: RouterSettings, db: Database, directory: Path) -> str:
     territories, executors, categories, rules = read_city(directory)
     await ensure_topics(
         settings.kafka_bootstrap_servers,
         [TopicSpec(executor_assignments(e.id), settings.kafka_topic_partitions) for e in executors],
     )
-    db = Database(settings.database_url)
-    try:
-        async with db.transaction() as session:
-            await repository.replace_city(session, territories, executors, categories, rules)
-    finally:
-        await db.dispose()
+    async with db.transaction() as session:
+        await repository.replace_city(session, territories, executors, categories, rules)
     return (
         f"{len(territories)} territories, {len(executors)} executors,"
         f" {len(categories)} categories, rule set v{rules.version} ({len(rules.rules)} rules)"
     )
-
-
-def run(directory: Path) -> str:
-    return asyncio.run(load_city(RouterSettings(), directory))

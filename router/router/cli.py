@@ -1,10 +1,6 @@
-"""`python -m router serve | migrate | load-city DIR`."""
+"""`python -m router serve | migrate | load-city DIR | openapi`."""
 
-from pathlib import Path
-
-import typer
-
-from router import city
+from router.city import load_city
 from router.settings import RouterSettings
 from services.cli import service_cli
 
@@ -12,11 +8,6 @@ cli = service_cli(
     settings=RouterSettings,
     app_factory="router.app:create_app",
     migrations="router:store/migrations",
+    load_city=load_city,
     help="Router: assigns appeals to executors.",
 )
-
-
-@cli.command("load-city")
-def load_city(directory: Path) -> None:
-    """Load territories, executors, categories and rules from a city directory."""
-    typer.echo(f"router: loaded {city.run(directory)}")

@@ -1,24 +1,33 @@
 """The command line every service has: `serve` and `migrate`; services add their own."""
 
+import asyncio
 import importlib
 import json
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from pathlib import Path
+from typing import TypeVar
 
 import typer
 import uvicorn
 from fastapi import FastAPI
 
+from services.db import Database
 from services.logs import configure_logging
 from services.migrations import upgrade
 from services.settings import ServiceSettings
 
+S = TypeVar("S", bound=ServiceSettings)
+
+CityLoader = Callable[[S, Database, Path], Awaitable[str]]
+"""Loads the service's part of a city directory in one transaction; returns a summary."""
+
 
 def service_cli(
     *,
-    settings: Callable[[], ServiceSettings],
+    settings: Callable[[], S],
     app_factory: str,
     migrations: str,
+    load_city: CityLoader[S],
     help: str,
 ) -> typer.Typer:
     """`app_factory` is an import string (`intake.app:create_app`); `migrations` is
@@ -45,6 +54,21 @@ def service_cli(
         configure_logging(s.service_name, s.log_level, s.log_format)
         upgrade(migrations, s.database_url)
         typer.echo(f"{s.service_name}: database migrated")
+
+    @cli.command("load-city")
+    def load_city_command(directory: Path) -> None:
+        """Load the service's part of a city directory (see deploy/demo-city)."""
+        s = settings()
+        configure_logging(s.service_name, s.log_level, s.log_format)
+
+        async def load() -> str:
+            db = Database(s.database_url)
+            try:
+                return await load_city(s, db, directory)
+            finally:
+                await db.dispose()
+
+        typer.echo(f"{s.service_name}: loaded {asyncio.run(load())}")
 
     @cli.command()
     def openapi(

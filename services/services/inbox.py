@@ -3,12 +3,11 @@
 from datetime import datetime
 from uuid import UUID
 
-from sqlalchemy import Column, DateTime, func
 from sqlalchemy.dialects.postgresql import insert
 from sqlmodel import Field, SQLModel, col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from contracts.envelope import utcnow
+from services.columns import timestamp_field
 
 
 class InboxEntry(SQLModel, table=True):
@@ -16,10 +15,7 @@ class InboxEntry(SQLModel, table=True):
 
     consumer: str = Field(primary_key=True, max_length=100)
     event_id: UUID = Field(primary_key=True)
-    processed_at: datetime = Field(
-        default_factory=utcnow,
-        sa_column=Column(DateTime(timezone=True), nullable=False, server_default=func.now()),
-    )
+    processed_at: datetime = timestamp_field()
 
 
 async def claim(session: AsyncSession, consumer: str, event_id: UUID) -> bool:

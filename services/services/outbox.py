@@ -11,11 +11,12 @@ from datetime import datetime
 from typing import Protocol
 
 import structlog
-from sqlalchemy import BigInteger, Column, DateTime, LargeBinary, delete, func, text
+from sqlalchemy import BigInteger, Column, LargeBinary, delete, text
 from sqlmodel import Field, SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from contracts.envelope import Event, utcnow
+from contracts.envelope import Event
+from services.columns import timestamp_field
 from services.db import Database
 from services.metrics import OUTBOX_BACKLOG, OUTBOX_FAILURES, OUTBOX_PUBLISHED
 
@@ -36,10 +37,7 @@ class OutboxMessage(SQLModel, table=True):
     key: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
     value: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
     headers: str = Field(default="{}", description="JSON object of string headers")
-    created_at: datetime = Field(
-        default_factory=utcnow,
-        sa_column=Column(DateTime(timezone=True), nullable=False, server_default=func.now()),
-    )
+    created_at: datetime = timestamp_field()
 
 
 def stage(session: AsyncSession, event: Event, topic: str) -> None:

@@ -3,20 +3,14 @@
 from datetime import datetime
 from uuid import UUID
 
-from sqlalchemy import Column, DateTime, Text, func
+from sqlalchemy import Column, Text
 from sqlmodel import Field, SQLModel
 
-from contracts.envelope import utcnow
+from services.columns import timestamp_field
 from services.inbox import InboxEntry
 from services.outbox import OutboxMessage
 
 __all__ = ["AssignmentRow", "ExecutorRow", "InboxEntry", "OutboxMessage"]
-
-
-def _timestamp(nullable: bool = False) -> Column[datetime]:
-    return Column(
-        DateTime(timezone=True), nullable=nullable, server_default=None if nullable else func.now()
-    )
 
 
 class ExecutorRow(SQLModel, table=True):
@@ -44,5 +38,5 @@ class AssignmentRow(SQLModel, table=True):
     answer: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     correlation_id: UUID
     assignment_event_id: UUID
-    issued_at: datetime = Field(default_factory=utcnow, sa_column=_timestamp())
-    updated_at: datetime = Field(default_factory=utcnow, sa_column=_timestamp())
+    issued_at: datetime = timestamp_field()
+    updated_at: datetime = timestamp_field()

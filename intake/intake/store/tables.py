@@ -3,18 +3,14 @@
 from datetime import datetime
 from uuid import UUID
 
-from sqlalchemy import Column, DateTime, Text, func
+from sqlalchemy import Column, DateTime, Text
 from sqlmodel import Field, SQLModel
 
-from contracts.envelope import utcnow
+from services.columns import timestamp_field
 from services.inbox import InboxEntry
 from services.outbox import OutboxMessage
 
 __all__ = ["AppealRow", "CategoryRow", "HistoryRow", "InboxEntry", "OutboxMessage", "ServedAreaRow"]
-
-
-def _timestamp() -> Column[datetime]:
-    return Column(DateTime(timezone=True), nullable=False, server_default=func.now())
 
 
 class AppealRow(SQLModel, table=True):
@@ -35,8 +31,8 @@ class AppealRow(SQLModel, table=True):
     executor_name: str | None = Field(default=None, max_length=300)
     answer: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     idempotency_key: str | None = Field(default=None, max_length=100, unique=True)
-    submitted_at: datetime = Field(default_factory=utcnow, sa_column=_timestamp())
-    updated_at: datetime = Field(default_factory=utcnow, sa_column=_timestamp())
+    submitted_at: datetime = timestamp_field()
+    updated_at: datetime = timestamp_field()
 
 
 class HistoryRow(SQLModel, table=True):

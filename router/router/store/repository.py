@@ -21,21 +21,36 @@ async def load_router(session: AsyncSession) -> Router | None:
     ).first()
     if rule_set is None:
         return None
-    territories = [
-        Territory(
-            id=r.id,
-            kind=TerritoryKind(r.kind),
-            name=r.name,
-            executor_id=r.executor_id,
-            geometry=shape(json.loads(r.geometry)),
-        )
-        for r in (await session.exec(select(TerritoryRow))).all()
-    ]
+    return build_router(
+        RuleSet.model_validate_json(rule_set.document),
+        list((await session.exec(select(TerritoryRow))).all()),
+        list((await session.exec(select(CategoryRow))).all()),
+        list((await session.exec(select(ExecutorRow))).all()),
+    )
+
+
+def build_router(
+    rules: RuleSet,
+    territories: list[TerritoryRow],
+    categories: list[CategoryRow],
+    executors: list[ExecutorRow],
+) -> Router:
     return Router(
-        rules=RuleSet.model_validate_json(rule_set.document),
-        territories=TerritoryIndex(territories),
-        category_groups={r.id: r.group for r in (await session.exec(select(CategoryRow))).all()},
-        executor_names={r.id: r.name for r in (await session.exec(select(ExecutorRow))).all()},
+        rules=rules,
+        territories=TerritoryIndex(
+            [
+                Territory(
+                    id=r.id,
+                    kind=TerritoryKind(r.kind),
+                    name=r.name,
+                    executor_id=r.executor_id,
+                    geometry=shape(json.loads(r.geometry)),
+                )
+                for r in territories
+            ]
+        ),
+        category_groups={r.id: r.group for r in categories},
+        executor_names={r.id: r.name for r in executors},
     )
 
 

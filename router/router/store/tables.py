@@ -4,10 +4,10 @@ and every decision it made."""
 from datetime import datetime
 from uuid import UUID
 
-from sqlalchemy import JSON, Column, DateTime, Text, func
+from sqlalchemy import JSON, Column, Text
 from sqlmodel import Field, SQLModel
 
-from contracts.envelope import utcnow
+from services.columns import timestamp_field
 from services.inbox import InboxEntry
 from services.outbox import OutboxMessage
 
@@ -53,10 +53,7 @@ class RuleSetRow(SQLModel, table=True):
 
     version: int = Field(primary_key=True)
     document: str = Field(sa_column=Column(Text, nullable=False), description="the rule set, JSON")
-    loaded_at: datetime = Field(
-        default_factory=utcnow,
-        sa_column=Column(DateTime(timezone=True), nullable=False, server_default=func.now()),
-    )
+    loaded_at: datetime = timestamp_field()
 
 
 class DecisionRow(SQLModel, table=True):
@@ -73,7 +70,4 @@ class DecisionRow(SQLModel, table=True):
     territory_ids: list[str] = Field(sa_column=Column(JSON, nullable=False))
     explanation: str = Field(sa_column=Column(Text, nullable=False))
     category: str = Field(max_length=64)
-    decided_at: datetime = Field(
-        default_factory=utcnow,
-        sa_column=Column(DateTime(timezone=True), nullable=False, server_default=func.now()),
-    )
+    decided_at: datetime = timestamp_field()

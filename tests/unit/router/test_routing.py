@@ -6,35 +6,20 @@ from typing import Any
 
 import pytest
 from pydantic import ValidationError
-from shapely.geometry import box, shape
+from shapely.geometry import box
 
 from router.city import CityError, read_city
 from router.domain.routing import AppealToRoute, Routed, Router, Unroutable
 from router.domain.rules import Rule, RuleSet
 from router.domain.territories import Territory, TerritoryIndex, TerritoryKind
+from router.store.repository import build_router
 
 CITY = Path(__file__).resolve().parents[3] / "deploy" / "demo-city"
 
 
 def demo_router() -> Router:
     territories, executors, categories, rules = read_city(CITY)
-    return Router(
-        rules=rules,
-        territories=TerritoryIndex(
-            [
-                Territory(
-                    id=t.id,
-                    kind=TerritoryKind(t.kind),
-                    name=t.name,
-                    executor_id=t.executor_id,
-                    geometry=shape(json.loads(t.geometry)),
-                )
-                for t in territories
-            ]
-        ),
-        category_groups={c.id: c.group for c in categories},
-        executor_names={e.id: e.name for e in executors},
-    )
+    return build_router(rules, territories, categories, executors)
 
 
 def expectations() -> list[tuple[str, str, dict[str, Any], Any]]:
