@@ -7,6 +7,7 @@ from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings
 
 from contracts.topics import CORE_TOPICS, ROUTING_CHANGES
+from services.dead_letters import list_dead_letters, replay_dead_letters
 from services.kafka import TopicSpec, ensure_topics
 
 cli = typer.Typer(help="Platform chores shared by every service.", add_completion=False)
@@ -34,6 +35,44 @@ def topics() -> None:
     specs.append(TopicSpec.compacted(ROUTING_CHANGES))
     created = asyncio.run(ensure_topics(settings.bootstrap_servers, specs))
     typer.echo(f"topics: created {', '.join(created) or 'none (all exist)'}")
+
+
+dlq = typer.Typer(help="Dead-letter topics: <topic>.dlq.<consumer>.", no_args_is_help=True)
+cli.add_typer(dlq, name="dlq")
+
+
+@dlq.command("list")
+def dlq_list(topic: str, limit: int = typer.Option(50, help="show the newest N")) -> None:
+    """Show what is parked on a dead-letter topic and why."""
+    from rich.console import Console
+    from rich.table import Table
+
+    letters = asyncio.run(list_dead_letters(KafkaSettings().bootstrap_servers, topic))
+    table = Table(title=f"{topic}: {len(letters)} dead letters")
+    for column in ("partition:offset", "from", "parked at", "reason", "message"):
+        table.add_column(column, overflow="fold")
+    for letter in letters[-limit:]:
+        table.add_row(
+            f"{letter.partition}:{letter.offset}",
+            f"{letter.origin}:{letter.headers.get('dlq-original-partition')}"
+            f":{letter.headers.get('dlq-original-offset')}",
+            letter.headers.get("dlq-at", ""),
+            letter.reason,
+            letter.value[:200].decode(errors="replace"),
+        )
+    Console().print(table)
+
+
+@dlq.command("replay")
+def dlq_replay(
+    topic: str, dry_run: bool = typer.Option(False, "--dry-run", help="only show what would go")
+) -> None:
+    """Send dead letters not replayed before back to the topics they came from."""
+    letters = asyncio.run(
+        replay_dead_letters(KafkaSettings().bootstrap_servers, topic, dry_run=dry_run)
+    )
+    verb = "would replay" if dry_run else "replayed"
+    typer.echo(f"{verb} {len(letters)} dead letters from {topic}")
 
 
 if __name__ == "__main__":

@@ -1,10 +1,12 @@
 """Kafka wiring: the broker, topic administration and the outbox's publisher."""
 
 import asyncio
+import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import structlog
+from aiokafka import TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError
 from faststream.kafka import KafkaBroker
@@ -20,6 +22,7 @@ def make_broker(bootstrap_servers: str, client_id: str) -> KafkaBroker:
         enable_idempotence=True,
         metadata_max_age_ms=30_000,
         graceful_timeout=15.0,
+        logger=logging.getLogger("messaging"),
     )
 
 
@@ -64,6 +67,32 @@ async def ensure_topics(bootstrap_servers: str, specs: Iterable[TopicSpec]) -> l
         if created:
             log.info("created topics", topics=created)
         return created
+    finally:
+        await admin.close()
+
+
+async def partitions_of(bootstrap_servers: str, topics: Iterable[str]) -> list[TopicPartition]:
+    """The partitions of those `topics` that exist (asks the cluster, not a cached view)."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers)
+    await admin.start()
+    try:
+        existing = set(await admin.list_topics())
+        wanted = [t for t in topics if t in existing]
+        described = await admin.describe_topics(wanted) if wanted else []
+        return [
+            TopicPartition(d["topic"], p["partition"])
+            for d in described
+            for p in sorted(d["partitions"], key=lambda p: p["partition"])
+        ]
+    finally:
+        await admin.close()
+
+
+async def list_topics(bootstrap_servers: str) -> list[str]:
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers)
+    await admin.start()
+    try:
+        return sorted(await admin.list_topics())
     finally:
         await admin.close()
 

@@ -27,10 +27,15 @@ def configure_logging(service_name: str, level: str = "INFO", fmt: str = "json")
     )
     structlog.contextvars.clear_contextvars()
     structlog.contextvars.bind_contextvars(service=service_name)
-    # Libraries (uvicorn, aiokafka, faststream) log through the standard library.
-    logging.basicConfig(
-        level=level.upper(),
-        stream=sys.stdout,
-        format='{"level": "%(levelname)s", "logger": "%(name)s", "event": "%(message)s"}',
-        force=True,
+    # Libraries (uvicorn, aiokafka, faststream) log through the standard library: render
+    # their records with the same processors, so every line is the same JSON.
+    handler = logging.StreamHandler(sys.stdout)
+    handler.setFormatter(
+        structlog.stdlib.ProcessorFormatter(
+            foreign_pre_chain=[structlog.stdlib.add_logger_name, *shared],
+            processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta, renderer],
+        )
     )
+    root = logging.getLogger()
+    root.handlers = [handler]
+    root.setLevel(level.upper())

@@ -4,8 +4,9 @@ import asyncio
 import re
 from dataclasses import dataclass
 
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
-from aiokafka.admin import AIOKafkaAdminClient
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+
+from services.kafka import list_topics, partitions_of
 
 
 @dataclass(frozen=True)
@@ -18,21 +19,9 @@ class Record:
     headers: dict[str, str]
 
 
-async def _partitions(bootstrap: str, pattern: str) -> list[TopicPartition]:
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
-    await admin.start()
-    try:
-        topics = [t for t in await admin.list_topics() if re.match(pattern, t)]
-        described = await admin.describe_topics(topics) if topics else []
-        return [
-            TopicPartition(d["topic"], p["partition"]) for d in described for p in d["partitions"]
-        ]
-    finally:
-        await admin.close()
-
-
 async def _read(bootstrap: str, pattern: str) -> list[Record]:
-    partitions = await _partitions(bootstrap, pattern)
+    topics = [t for t in await list_topics(bootstrap) if re.match(pattern, t)]
+    partitions = await partitions_of(bootstrap, topics)
     consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
     await consumer.start()
     try:

@@ -1,11 +1,13 @@
 """A poison message goes to the router's dead-letter topic and routing goes on."""
 
+import asyncio
 import json
 from uuid import uuid4
 
 import httpx
 
 from contracts.topics import APPEAL_SUBMITTED, dead_letter
+from services.dead_letters import list_dead_letters, replay_dead_letters
 from tests.integration.kafka_io import produce_to_every_partition, read_all
 from tests.integration.platform import Platform, eventually
 from tests.integration.test_appeal_flow import YARD_TSENTRALNAYA, appeal, submit
@@ -49,3 +51,39 @@ def test_malformed_messages_are_dead_lettered_and_the_next_appeal_is_routed(
 
     metrics = httpx.get(f"{platform.router.url}/metrics").text
     assert 'appeals_messages_total{consumer="router",outcome="dead_lettered"' in metrics
+
+
+def test_dead_letters_can_be_listed_and_replayed_once(platform: Platform) -> None:
+    dlq = dead_letter(APPEAL_SUBMITTED, "router")
+    marker = uuid4().hex
+    produce_to_every_partition(
+        platform.kafka_bootstrap, APPEAL_SUBMITTED, [f"{marker} {{".encode()]
+    )
+    parked = eventually(
+        lambda: (
+            [
+                r
+                for r in read_all(platform.kafka_bootstrap, f"^{dlq}$")
+                if marker.encode() in r.value
+            ]
+            or None
+        ),
+        what="the dead letter",
+    )
+    listed = asyncio.run(list_dead_letters(platform.kafka_bootstrap, dlq))
+    assert {(r.partition, r.offset) for r in parked} <= {(d.partition, d.offset) for d in listed}
+
+    replayed = asyncio.run(replay_dead_letters(platform.kafka_bootstrap, dlq))
+    mine = [d for d in replayed if marker.encode() in d.value]
+    assert len(mine) == len(parked)
+    back = [
+        r
+        for r in read_all(platform.kafka_bootstrap, f"^{APPEAL_SUBMITTED}$")
+        if marker.encode() in r.value and "dlq-replayed-from" in r.headers
+    ]
+    assert len(back) == len(parked), "each replayed letter is back on its original topic"
+
+    again = asyncio.run(replay_dead_letters(platform.kafka_bootstrap, dlq, dry_run=True))
+    assert not {(d.partition, d.offset) for d in again} & {
+        (d.partition, d.offset) for d in replayed
+    }
