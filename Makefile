@@ -25,7 +25,7 @@ lint:
 	$(UV) run --frozen ruff format --check .
 
 typecheck:
-	$(UV) run --frozen mypy $(PACKAGES)
+	$(UV) run --frozen mypy $(PACKAGES) bench/router_bench.py
 
 schemas: ## Fail if the checked-in JSON Schemas, AsyncAPI or OpenAPI documents are stale
 	$(UV) run --frozen python -m contracts.generate --check
@@ -37,5 +37,5 @@ unit:
 integration: ## Against real Kafka and PostgreSQL (started by the fixtures unless given)
 	$(UV) run --frozen pytest tests/integration -q -p no:cacheprovider
 
-bench:
-	@echo "no benchmarks yet"
+bench: install ## Benchmarks (figures printed, never asserted)
+	$(UV) run --frozen python bench/router_bench.py

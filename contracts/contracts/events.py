@@ -31,6 +31,15 @@ class Channel(StrEnum):
     API = "api"
 
 
+class Priority(StrEnum):
+    """How urgently an executor must act (set by the routing rule)."""
+
+    LOW = "low"
+    NORMAL = "normal"
+    HIGH = "high"
+    EMERGENCY = "emergency"
+
+
 class Payload(BaseModel):
     model_config = ConfigDict(frozen=True, extra="ignore")
 
@@ -61,6 +70,8 @@ class AppealRoutedPayload(Payload):
     territory_ids: list[str] = Field(description="territories containing the appeal's point")
     explanation: str = Field(description="why this executor, in words an operator reads")
     attempt: int = Field(default=1, ge=1, description="routing attempt (redirects add one)")
+    priority: Priority = Priority.NORMAL
+    sla_policy: str | None = Field(default=None, description="deadline policy the rule names")
 
 
 class AppealRouted(Event):
@@ -91,6 +102,8 @@ class AssignmentIssuedPayload(Payload):
     text: str
     rule_id: str
     submitted_at: Annotated[str, Field(description="ISO 8601 time the citizen submitted")]
+    priority: Priority = Priority.NORMAL
+    sla_policy: str | None = None
 
 
 class AssignmentIssued(Event):

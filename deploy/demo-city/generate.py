@@ -944,7 +944,7 @@ def render_geojson(territories: Sequence[Territory]) -> str:
 
 def render_rules(rules: Sequence[Rule]) -> str:
     """YAML by hand (to keep a comment per rule); round-tripped through PyYAML later."""
-    lines = [RULES_HEADER, "version: 1", "rules:"]
+    lines = [RULES_HEADER, "version: 1", "timezone: Asia/Yakutsk", "rules:"]
     for r in rules:
         lines.append(f"  # {r.description}")
         for i, (key, value) in enumerate(r.to_json().items()):
@@ -1242,7 +1242,8 @@ def build_outputs() -> dict[str, str]:
     rules_yaml = render_rules(RULES)
     reparsed = yaml.safe_load(rules_yaml)
     check(
-        reparsed == {"version": 1, "rules": [r.to_json() for r in RULES]},
+        reparsed
+        == {"version": 1, "timezone": "Asia/Yakutsk", "rules": [r.to_json() for r in RULES]},
         "YAML round-trip",
     )
 

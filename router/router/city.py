@@ -1,19 +1,25 @@
-"""Load router's part of a city directory: territories, executors, categories, rules.
+"""Load router's part of a city directory: territories, executors, categories, buildings
+(optional `buildings.csv`: id, address, territory_id) and rules.
 
 Also creates each executor's assignment topic, so the first assignment finds it.
 """
 
+import csv
 import json
 from pathlib import Path
 
-import yaml
 from shapely.geometry import shape
 
 from contracts.topics import executor_assignments
+from router.domain.buildings import normalise_address
+from router.domain.routing import RuleSetError
 from router.domain.rules import RuleSet
+from router.plugins import installed_matchers
+from router.rules_file import load_rule_set
 from router.settings import RouterSettings
 from router.store import repository
-from router.store.tables import CategoryRow, ExecutorRow, TerritoryRow
+from router.store.repository import City, build_router
+from router.store.tables import BuildingRow, CategoryRow, ExecutorRow, TerritoryRow
 from services.db import Database
 from services.kafka import TopicSpec, ensure_topics
 
@@ -22,61 +28,87 @@ class CityError(ValueError):
     pass
 
 
-def read_city(
-    directory: Path,
-) -> tuple[list[TerritoryRow], list[ExecutorRow], list[CategoryRow], RuleSet]:
-    executors = [
-        ExecutorRow(id=e["id"], name=e["name"])
-        for e in json.loads((directory / "executors.json").read_text())
-    ]
-    categories = [
-        CategoryRow(id=c["id"], group=c["group"])
-        for c in json.loads((directory / "categories.json").read_text())
-    ]
+def read_city(directory: Path) -> tuple[City, RuleSet]:
+    """Read and cross-check a city directory; raises CityError listing every problem."""
     features = json.loads((directory / "territories.geojson").read_text())["features"]
-    territories = [
-        TerritoryRow(
-            id=f["properties"]["id"],
-            kind=f["properties"]["kind"],
-            name=f["properties"]["name"],
-            executor_id=f["properties"].get("executor_id"),
-            geometry=json.dumps(f["geometry"]),
-        )
-        for f in features
-    ]
-    rules = RuleSet.model_validate(yaml.safe_load((directory / "rules.yaml").read_text()))
-    _check_references(territories, executors, rules)
-    return territories, executors, categories, rules
+    buildings_file = directory / "buildings.csv"
+    buildings = []
+    if buildings_file.exists():
+        with buildings_file.open(newline="") as f:
+            buildings = [
+                BuildingRow(
+                    id=row["id"],
+                    address=row["address"],
+                    normalised_address=normalise_address(row["address"]),
+                    territory_id=row["territory_id"],
+                )
+                for row in csv.DictReader(f)
+            ]
+    city = City(
+        territories=[
+            TerritoryRow(
+                id=f["properties"]["id"],
+                kind=f["properties"]["kind"],
+                name=f["properties"]["name"],
+                executor_id=f["properties"].get("executor_id"),
+                geometry=json.dumps(f["geometry"]),
+            )
+            for f in features
+        ],
+        executors=[
+            ExecutorRow(id=e["id"], name=e["name"])
+            for e in json.loads((directory / "executors.json").read_text())
+        ],
+        categories=[
+            CategoryRow(id=c["id"], group=c["group"])
+            for c in json.loads((directory / "categories.json").read_text())
+        ],
+        buildings=buildings,
+    )
+    rules = load_rule_set(directory / "rules.yaml")
+    _check(city, rules)
+    return city, rules
 
 
-def _check_references(
-    territories: list[TerritoryRow], executors: list[ExecutorRow], rules: RuleSet
-) -> None:
-    known = {e.id for e in executors}
+def _check(city: City, rules: RuleSet) -> None:
+    executors = {e.id for e in city.executors}
+    territories = {t.id for t in city.territories}
     problems = [
         f"territory {t.id!r}: unknown executor {t.executor_id!r}"
-        for t in territories
-        if t.executor_id and t.executor_id not in known
+        for t in city.territories
+        if t.executor_id and t.executor_id not in executors
     ]
     problems += [
         f"territory {t.id!r}: invalid polygon"
-        for t in territories
+        for t in city.territories
         if not shape(json.loads(t.geometry)).is_valid
     ]
-    problems += [f"rules: unknown executor {e!r}" for e in sorted(rules.executors_named() - known)]
+    problems += [
+        f"building {b.id!r}: unknown territory {b.territory_id!r}"
+        for b in city.buildings
+        if b.territory_id not in territories
+    ]
+    try:
+        build_router(rules, city, installed_matchers())
+    except RuleSetError as error:
+        problems += error.problems
     if problems:
         raise CityError("; ".join(problems))
 
 
 async def load_city(settings: RouterSettings, db: Database, directory: Path) -> str:
-    territories, executors, categories, rules = read_city(directory)
+    city, rules = read_city(directory)
     await ensure_topics(
         settings.kafka_bootstrap_servers,
-        [TopicSpec(executor_assignments(e.id), settings.kafka_topic_partitions) for e in executors],
+        [
+            TopicSpec(executor_assignments(e.id), settings.kafka_topic_partitions)
+            for e in city.executors
+        ],
     )
     async with db.transaction() as session:
-        await repository.replace_city(session, territories, executors, categories, rules)
+        await repository.replace_city(session, city, rules)
     return (
-        f"{len(territories)} territories, {len(executors)} executors,"
-        f" {len(categories)} categories, rule set v{rules.version} ({len(rules.rules)} rules)"
+        f"{len(city.territories)} territories, {len(city.executors)} executors,"
+        f" {len(city.categories)} categories, {len(city.buildings)} buildings,"
+        f" rule set v{rules.version} ({len(rules.rules)} rules)"
     )

@@ -1,6 +1,7 @@
 """Holds the router in force; swapped whole, so no decision sees a half-loaded city."""
 
 from router.domain.routing import Router
+from router.plugins import installed_matchers
 from router.store import repository
 from services.db import Database
 from services.retry import RetryLater
@@ -17,7 +18,7 @@ class RoutingEngine:
 
     async def reload(self) -> None:
         async with self._db.session() as session:
-            self._router = await repository.load_router(session)
+            self._router = await repository.load_router(session, installed_matchers())
 
     async def current(self) -> Router:
         """The router in force; loads it if the city was loaded after this process started."""

@@ -30,7 +30,17 @@ class RoutingHandlers:
             return
         router = await self._engine.current()
         p = event.payload
-        decision = router.decide(AppealToRoute(p.category, p.location.lon, p.location.lat))
+        decision = router.decide(
+            AppealToRoute(
+                category=p.category,
+                lon=p.location.lon,
+                lat=p.location.lat,
+                channel=p.channel,
+                submitted_at=event.occurred_at,
+                building_id=p.building_id,
+                address=p.address,
+            )
+        )
         version = router.rules.version
         repository.record_decision(session, event.appeal_id, attempt, p.category, decision, version)
         if isinstance(decision, Routed):
@@ -45,6 +55,8 @@ class RoutingHandlers:
                     territory_ids=decision.territory_ids,
                     explanation=decision.explanation,
                     attempt=attempt,
+                    priority=decision.rule.priority,
+                    sla_policy=decision.rule.sla_policy,
                 ),
             )
             stage(session, routed, APPEAL_EVENTS)
@@ -59,6 +71,8 @@ class RoutingHandlers:
                     text=p.text,
                     rule_id=decision.rule.id,
                     submitted_at=event.occurred_at.isoformat(),
+                    priority=decision.rule.priority,
+                    sla_policy=decision.rule.sla_policy,
                 ),
             )
             stage(session, assignment, executor_assignments(decision.executor_id))

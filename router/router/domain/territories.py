@@ -30,6 +30,7 @@ class TerritoryIndex:
 
     def __init__(self, territories: Sequence[Territory]) -> None:
         self.territories = list(territories)
+        self.by_id = {t.id: t for t in self.territories}
         for territory in self.territories:
             prepare(territory.geometry)
         self._tree = STRtree([t.geometry for t in self.territories])

@@ -12,6 +12,7 @@ from services.inbox import InboxEntry
 from services.outbox import OutboxMessage
 
 __all__ = [
+    "BuildingRow",
     "CategoryRow",
     "DecisionRow",
     "ExecutorRow",
@@ -30,6 +31,17 @@ class TerritoryRow(SQLModel, table=True):
     name: str = Field(max_length=300)
     executor_id: str | None = Field(default=None, max_length=64)
     geometry: str = Field(sa_column=Column(Text, nullable=False), description="GeoJSON geometry")
+
+
+class BuildingRow(SQLModel, table=True):
+    """The building registry: which management company's territory serves a building."""
+
+    __tablename__ = "buildings"
+
+    id: str = Field(primary_key=True, max_length=100)
+    address: str = Field(max_length=500)
+    normalised_address: str = Field(max_length=500, index=True)
+    territory_id: str = Field(max_length=100)
 
 
 class ExecutorRow(SQLModel, table=True):
@@ -70,4 +82,11 @@ class DecisionRow(SQLModel, table=True):
     territory_ids: list[str] = Field(sa_column=Column(JSON, nullable=False))
     explanation: str = Field(sa_column=Column(Text, nullable=False))
     category: str = Field(max_length=64)
+    candidates: list[dict[str, str]] = Field(
+        default_factory=list,
+        sa_column=Column(JSON, nullable=False),
+        description="the rules for the category, in order, and why each won or not",
+    )
+    priority: str | None = Field(default=None, max_length=16)
+    sla_policy: str | None = Field(default=None, max_length=100)
     decided_at: datetime = timestamp_field()

@@ -18,8 +18,8 @@ CITY = Path(__file__).resolve().parents[3] / "deploy" / "demo-city"
 
 
 def demo_router() -> Router:
-    territories, executors, categories, rules = read_city(CITY)
-    return build_router(rules, territories, categories, executors)
+    city, rules = read_city(CITY)
+    return build_router(rules, city)
 
 
 def expectations() -> list[tuple[str, str, dict[str, Any], Any]]:
@@ -101,7 +101,7 @@ def test_duplicate_rule_ids_are_refused() -> None:
 
 
 def test_a_city_naming_unknown_executors_is_refused(tmp_path: Path) -> None:
-    for name in ("territories.geojson", "categories.json", "rules.yaml"):
+    for name in ("territories.geojson", "categories.json", "rules.yaml", "buildings.csv"):
         (tmp_path / name).write_text((CITY / name).read_text())
     (tmp_path / "executors.json").write_text("[]")
     with pytest.raises(CityError, match="unknown executor 'heat-utility'"):
