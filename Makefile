@@ -25,7 +25,8 @@ lint:
 	$(UV) run --frozen ruff format --check .
 
 typecheck:
-	$(UV) run --frozen mypy $(PACKAGES) bench/router_bench.py
+	$(UV) run --frozen mypy $(PACKAGES)
+	$(UV) run --frozen mypy bench/router_bench.py
 
 schemas: ## Fail if the checked-in JSON Schemas, AsyncAPI or OpenAPI documents are stale
 	$(UV) run --frozen python -m contracts.generate --check

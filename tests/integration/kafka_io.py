@@ -60,7 +60,7 @@ def read_all(bootstrap: str, pattern: str) -> list[Record]:
     return asyncio.run(_read(bootstrap, pattern))
 
 
-async def _produce(bootstrap: str, topic: str, values: list[bytes]) -> None:
+async def _produce(bootstrap: str, topic: str, values: list[bytes]) -> int:
     producer = AIOKafkaProducer(bootstrap_servers=bootstrap)
     await producer.start()
     try:
@@ -68,13 +68,15 @@ async def _produce(bootstrap: str, topic: str, values: list[bytes]) -> None:
         for partition in sorted(partitions):
             for value in values:
                 await producer.send_and_wait(topic, value, partition=partition)
+        return len(partitions)
     finally:
         await producer.stop()
 
 
-def produce_to_every_partition(bootstrap: str, topic: str, values: list[bytes]) -> None:
-    """Put `values` on every partition of `topic`, so whatever follows queues behind them."""
-    asyncio.run(_produce(bootstrap, topic, values))
+def produce_to_every_partition(bootstrap: str, topic: str, values: list[bytes]) -> int:
+    """Put `values` on every partition of `topic`, so whatever follows queues behind them;
+    returns the number of partitions."""
+    return asyncio.run(_produce(bootstrap, topic, values))
 
 
 def scalar(database_url: str, sql: str) -> int:

@@ -8,9 +8,23 @@ import httpx
 
 from contracts.topics import APPEAL_SUBMITTED, dead_letter
 from services.dead_letters import list_dead_letters, replay_dead_letters
-from tests.integration.kafka_io import produce_to_every_partition, read_all
+from tests.integration.kafka_io import Record, produce_to_every_partition, read_all
 from tests.integration.platform import Platform, eventually
 from tests.integration.test_appeal_flow import YARD_TSENTRALNAYA, appeal, submit
+
+
+def parked_letters(platform: Platform, dlq: str, marker: str, expected: int) -> list[Record]:
+    """Wait until `expected` messages carrying `marker` sit on the dead-letter topic."""
+
+    def parked() -> list[Record] | None:
+        found = [
+            r for r in read_all(platform.kafka_bootstrap, f"^{dlq}$") if marker.encode() in r.value
+        ]
+        return found if len(found) >= expected else None
+
+    letters = eventually(parked, what=f"{expected} dead letters")
+    assert len(letters) == expected
+    return letters
 
 
 def test_malformed_messages_are_dead_lettered_and_the_next_appeal_is_routed(
@@ -19,7 +33,9 @@ def test_malformed_messages_are_dead_lettered_and_the_next_appeal_is_routed(
     marker = uuid4().hex
     not_json = f"garbage {marker} {{".encode()
     wrong_shape = json.dumps({"type": "AppealSubmitted", "marker": marker}).encode()
-    produce_to_every_partition(platform.kafka_bootstrap, APPEAL_SUBMITTED, [not_json, wrong_shape])
+    partitions = produce_to_every_partition(
+        platform.kafka_bootstrap, APPEAL_SUBMITTED, [not_json, wrong_shape]
+    )
 
     appeal_id = submit(platform, "pothole", YARD_TSENTRALNAYA, "Яма после плохого сообщения")
     routed = eventually(
@@ -29,19 +45,8 @@ def test_malformed_messages_are_dead_lettered_and_the_next_appeal_is_routed(
     assert routed["executor"]["id"] == "adm-centre"
 
     dlq = dead_letter(APPEAL_SUBMITTED, "router")
-    parked = eventually(
-        lambda: (
-            [
-                r
-                for r in read_all(platform.kafka_bootstrap, f"^{dlq}$")
-                if marker.encode() in r.value
-            ]
-            or None
-        ),
-        what="the dead letters",
-    )
-    partitions = {r.headers["dlq-original-partition"] for r in parked}
-    assert len(parked) == 2 * len(partitions)
+    parked = parked_letters(platform, dlq, marker, expected=2 * partitions)
+    assert len({r.headers["dlq-original-partition"] for r in parked}) == partitions
     assert {r.value for r in parked} == {not_json, wrong_shape}
     for record in parked:
         assert record.headers["dlq-consumer"] == "router"
@@ -56,20 +61,10 @@ def test_malformed_messages_are_dead_lettered_and_the_next_appeal_is_routed(
 def test_dead_letters_can_be_listed_and_replayed_once(platform: Platform) -> None:
     dlq = dead_letter(APPEAL_SUBMITTED, "router")
     marker = uuid4().hex
-    produce_to_every_partition(
+    partitions = produce_to_every_partition(
         platform.kafka_bootstrap, APPEAL_SUBMITTED, [f"{marker} {{".encode()]
     )
-    parked = eventually(
-        lambda: (
-            [
-                r
-                for r in read_all(platform.kafka_bootstrap, f"^{dlq}$")
-                if marker.encode() in r.value
-            ]
-            or None
-        ),
-        what="the dead letter",
-    )
+    parked = parked_letters(platform, dlq, marker, expected=partitions)
     listed = asyncio.run(list_dead_letters(platform.kafka_bootstrap, dlq))
     assert {(r.partition, r.offset) for r in parked} <= {(d.partition, d.offset) for d in listed}
 
