@@ -11,6 +11,8 @@ from contracts.envelope import Event
 from contracts.events import (
     EVENT_TYPES,
     AppealAccepted,
+    AppealDuplicate,
+    AppealRedirected,
     AppealResolved,
     AppealRouted,
     AppealSubmitted,
@@ -43,9 +45,16 @@ CHANNELS = (
         topics.APPEAL_EVENTS,
         "The lifecycle log of every appeal, keyed by appeal id; each producer writes only"
         " its own event types.",
-        (AppealRouted, NeedsManualRouting, AppealAccepted, AppealResolved),
+        (
+            AppealRouted,
+            NeedsManualRouting,
+            AppealDuplicate,
+            AppealAccepted,
+            AppealResolved,
+            AppealRedirected,
+        ),
         ("router", "executor-gateway"),
-        ("intake",),
+        ("intake", "router"),
     ),
     Channel(
         "executorAssignments",

@@ -1,7 +1,8 @@
 """Event types of the appeal lifecycle (past tense), each an envelope with a typed payload.
 
 Producers: intake → AppealSubmitted; router → AppealRouted, NeedsManualRouting,
-AssignmentIssued; executor-gateway → AppealAccepted, AppealResolved.
+AppealDuplicate, AssignmentIssued; executor-gateway → AppealAccepted, AppealResolved,
+AppealRedirected.
 """
 
 from __future__ import annotations
@@ -72,6 +73,9 @@ class AppealRoutedPayload(Payload):
     attempt: int = Field(default=1, ge=1, description="routing attempt (redirects add one)")
     priority: Priority = Priority.NORMAL
     sla_policy: str | None = Field(default=None, description="deadline policy the rule names")
+    decided_by: str | None = Field(
+        default=None, description="the operator who routed it by hand; None: the rules did"
+    )
 
 
 class AppealRouted(Event):
@@ -84,12 +88,28 @@ class NeedsManualRoutingPayload(Payload):
     reason: str
     rule_set_version: int
     territory_ids: list[str]
+    attempt: int = Field(default=1, ge=1)
+    excluded_executor_ids: list[str] = Field(
+        default_factory=list, description="executors that redirected the appeal"
+    )
 
 
 class NeedsManualRouting(Event):
     type: Literal["NeedsManualRouting"] = "NeedsManualRouting"
     appeal_id: UUID
     payload: NeedsManualRoutingPayload
+
+
+class AppealDuplicatePayload(Payload):
+    original_appeal_id: UUID = Field(description="the open appeal this one repeats")
+    distance_m: float = Field(ge=0)
+    explanation: str
+
+
+class AppealDuplicate(Event):
+    type: Literal["AppealDuplicate"] = "AppealDuplicate"
+    appeal_id: UUID
+    payload: AppealDuplicatePayload
 
 
 class AssignmentIssuedPayload(Payload):
@@ -134,22 +154,39 @@ class AppealResolved(Event):
     payload: AppealResolvedPayload
 
 
+class AppealRedirectedPayload(Payload):
+    """An executor says the appeal is not theirs; the router tries again without them."""
+
+    executor_id: ExecutorId
+    reason: str = Field(min_length=1, max_length=MAX_ANSWER_LENGTH)
+
+
+class AppealRedirected(Event):
+    type: Literal["AppealRedirected"] = "AppealRedirected"
+    appeal_id: UUID
+    payload: AppealRedirectedPayload
+
+
 EVENT_TYPES: tuple[type[Event], ...] = (
     AppealSubmitted,
     AppealRouted,
     NeedsManualRouting,
+    AppealDuplicate,
     AssignmentIssued,
     AppealAccepted,
     AppealResolved,
+    AppealRedirected,
 )
 
 AnyEvent = Annotated[
     AppealSubmitted
     | AppealRouted
     | NeedsManualRouting
+    | AppealDuplicate
     | AssignmentIssued
     | AppealAccepted
-    | AppealResolved,
+    | AppealResolved
+    | AppealRedirected,
     Field(discriminator="type"),
 ]
 

@@ -45,6 +45,8 @@ STATUS_AFTER_EVENT: dict[str, AppealStatus] = {
     "NeedsManualRouting": S.MANUAL_ROUTING,
     "AppealAccepted": S.ACCEPTED,
     "AppealResolved": S.RESOLVED,
+    "AppealRedirected": S.REDIRECTED,
+    "AppealDuplicate": S.DUPLICATE,
 }
 """The status an event moves an appeal to; events not listed leave it unchanged."""
 

@@ -7,6 +7,8 @@ from contracts.envelope import utcnow
 from contracts.events import (
     AppealAccepted,
     AppealAcceptedPayload,
+    AppealRedirected,
+    AppealRedirectedPayload,
     AppealResolved,
     AppealResolvedPayload,
     Payload,
@@ -36,12 +38,18 @@ class Actions:
             executor_id, appeal_id, lambda a: a.resolve(answer), AppealResolved, payload
         )
 
+    async def redirect(self, executor_id: str, appeal_id: UUID, reason: str) -> AssignmentRow:
+        payload = AppealRedirectedPayload(executor_id=executor_id, reason=reason)
+        return await self._act(
+            executor_id, appeal_id, Assignment.redirect, AppealRedirected, payload
+        )
+
     async def _act(
         self,
         executor_id: str,
         appeal_id: UUID,
         change: Callable[[Assignment], None],
-        event_type: type[AppealAccepted] | type[AppealResolved],
+        event_type: type[AppealAccepted] | type[AppealResolved] | type[AppealRedirected],
         payload: Payload,
     ) -> AssignmentRow:
         async with self.db.transaction() as session:

@@ -32,6 +32,7 @@ class AssignmentOut(BaseModel):
     address: str | None
     text: str
     rule_id: str
+    priority: str
     answer: str | None
     issued_at: datetime
     updated_at: datetime
@@ -47,6 +48,7 @@ class AssignmentOut(BaseModel):
             address=row.address,
             text=row.text,
             rule_id=row.rule_id,
+            priority=row.priority,
             answer=row.answer,
             issued_at=row.issued_at,
             updated_at=row.updated_at,
@@ -58,6 +60,10 @@ class AcceptIn(BaseModel):
         Annotated[str, StringConstraints(strip_whitespace=True, max_length=MAX_ANSWER_LENGTH)]
         | None
     ) = None
+
+
+class RedirectIn(BaseModel):
+    reason: Answer = Field(description="why this is not the executor's job (shown to the city)")
 
 
 class ResolveIn(BaseModel):
@@ -120,3 +126,11 @@ async def resolve(
 ) -> AssignmentOut:
     """Report the problem fixed, with an answer the citizen reads."""
     return await _perform(service.resolve(executor_id, appeal_id, body.answer))
+
+
+@router.post("/assignments/{appeal_id}/redirect", response_model=AssignmentOut)
+async def redirect(
+    executor_id: ExecutorId, appeal_id: UUID, body: RedirectIn, service: Service
+) -> AssignmentOut:
+    """ "Not our jurisdiction": the router routes the appeal again without this executor."""
+    return await _perform(service.redirect(executor_id, appeal_id, body.reason))

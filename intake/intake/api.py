@@ -12,6 +12,7 @@ from contracts.geo import GeoPoint
 from contracts.status import AppealStatus
 from intake.domain.errors import AppealNotFound, IntakeError
 from intake.store import repository
+from intake.store.tables import AppealRow
 from intake.submissions import Submissions
 
 router = APIRouter(tags=["appeals"])
@@ -42,6 +43,16 @@ class Step(BaseModel):
     at: datetime
 
 
+class Original(BaseModel):
+    """The appeal a duplicate follows: its progress is the duplicate's progress."""
+
+    id: UUID
+    status: AppealStatus
+    executor: Executor | None
+    answer: str | None
+    updated_at: datetime
+
+
 class AppealOut(BaseModel):
     id: UUID
     status: AppealStatus
@@ -52,6 +63,7 @@ class AppealOut(BaseModel):
     text: str
     executor: Executor | None
     answer: str | None
+    duplicate_of: Original | None = None
     submitted_at: datetime
     updated_at: datetime
     history: list[Step]
@@ -115,6 +127,7 @@ async def get_appeal(appeal_id: UUID, service: Service) -> AppealOut:
         except AppealNotFound as error:
             raise HTTPException(status.HTTP_404_NOT_FOUND, detail=str(error)) from error
         steps = await repository.history(session, appeal_id)
+        original = await repository.get(session, row.duplicate_of) if row.duplicate_of else None
     return AppealOut(
         id=row.id,
         status=AppealStatus(row.status),
@@ -123,14 +136,27 @@ async def get_appeal(appeal_id: UUID, service: Service) -> AppealOut:
         location=GeoPoint(lat=row.lat, lon=row.lon),
         address=row.address,
         text=row.text,
-        executor=Executor(id=row.executor_id, name=row.executor_name) if row.executor_id else None,
+        executor=_executor(row),
         answer=row.answer,
+        duplicate_of=Original(
+            id=original.id,
+            status=AppealStatus(original.status),
+            executor=_executor(original),
+            answer=original.answer,
+            updated_at=original.updated_at,
+        )
+        if original
+        else None,
         submitted_at=row.submitted_at,
         updated_at=row.updated_at,
         history=[
             Step(status=AppealStatus(s.status), event=s.event_type, at=s.occurred_at) for s in steps
         ],
     )
+
+
+def _executor(row: AppealRow) -> Executor | None:
+    return Executor(id=row.executor_id, name=row.executor_name) if row.executor_id else None
 
 
 @router.get("/categories", response_model=list[CategoryOut])

@@ -2,7 +2,14 @@
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from contracts.events import AppealAccepted, AppealResolved, AppealRouted, NeedsManualRouting
+from contracts.events import (
+    AppealAccepted,
+    AppealDuplicate,
+    AppealRedirected,
+    AppealResolved,
+    AppealRouted,
+    NeedsManualRouting,
+)
 from intake.domain.lifecycle import LifecycleEvent
 from intake.store import repository
 
@@ -21,9 +28,14 @@ async def follow_lifecycle(event: LifecycleEvent, session: AsyncSession) -> None
     )
 
 
-HANDLERS = {
-    AppealRouted: follow_lifecycle,
-    NeedsManualRouting: follow_lifecycle,
-    AppealAccepted: follow_lifecycle,
-    AppealResolved: follow_lifecycle,
-}
+HANDLERS = dict.fromkeys(
+    (
+        AppealRouted,
+        NeedsManualRouting,
+        AppealDuplicate,
+        AppealAccepted,
+        AppealResolved,
+        AppealRedirected,
+    ),
+    follow_lifecycle,
+)

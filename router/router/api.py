@@ -1,41 +1,120 @@
-"""Router's HTTP API: operators see why each appeal went where it went."""
+"""Router's HTTP API: operators see why each appeal went where it went, and route by hand
+what the rules could not."""
 
 from datetime import datetime
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, HTTPException, Request, status
-from pydantic import BaseModel
+from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
+from pydantic import BaseModel, Field
 
+from contracts.geo import GeoPoint
+from router.decisions import CaseError, Casework, UnknownAppeal, UnknownExecutor
 from router.store import repository
 from services.runtime import ServiceRuntime, runtime_of
 
 router = APIRouter(prefix="/routing", tags=["routing"])
 
 
+class CandidateOut(BaseModel):
+    rule_id: str
+    verdict: str
+
+
 class DecisionOut(BaseModel):
     appeal_id: UUID
     attempt: int
-    outcome: str
+    outcome: str = Field(description="routed | manual | duplicate")
     executor_id: str | None
     rule_id: str | None
     rule_set_version: int
     territory_ids: list[str]
+    candidates: list[CandidateOut] = Field(
+        description="the rules for the appeal's category whose territory contains the point,"
+        " in order, and why each won or was passed over"
+    )
     explanation: str
+    priority: str | None
+    sla_policy: str | None
+    decided_by: str | None
     decided_at: datetime
 
 
-def _runtime(request: Request) -> ServiceRuntime:
-    return runtime_of(request)
+class QueuedAppeal(BaseModel):
+    appeal_id: UUID
+    category: str
+    location: GeoPoint
+    address: str | None
+    text: str
+    submitted_at: datetime
+    attempt: int
+    reason: str
+    territory_ids: list[str]
+    excluded_executor_ids: list[str]
+
+
+class ManualRouting(BaseModel):
+    executor_id: str = Field(min_length=1, max_length=64)
+    operator: str = Field(min_length=1, max_length=200, description="who decides")
+    note: str | None = Field(default=None, max_length=2000)
+
+
+Runtime = Annotated[ServiceRuntime, Depends(runtime_of)]
+
+
+def casework(request: Request) -> Casework:
+    service: Casework = request.app.state.casework
+    return service
 
 
 @router.get("/decisions/{appeal_id}", response_model=list[DecisionOut])
-async def get_decisions(
-    appeal_id: UUID, runtime: Annotated[ServiceRuntime, Depends(_runtime)]
-) -> list[DecisionOut]:
-    """Every routing attempt for the appeal, with the rule and territories that decided."""
+async def get_decisions(appeal_id: UUID, runtime: Runtime) -> list[DecisionOut]:
+    """Every routing attempt for the appeal: the rule and version, the territories hit, the
+    candidates considered, and who decided."""
     async with runtime.db.session() as session:
         rows = await repository.decisions(session, appeal_id)
     if not rows:
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"no decision for appeal {appeal_id}")
     return [DecisionOut.model_validate(r, from_attributes=True) for r in rows]
+
+
+@router.get("/manual", response_model=list[QueuedAppeal])
+async def manual_queue(
+    runtime: Runtime,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> list[QueuedAppeal]:
+    """Appeals no rule could route (or redirected too often), oldest first."""
+    async with runtime.db.session() as session:
+        queued = await repository.manual_queue(session, limit, offset)
+    return [
+        QueuedAppeal(
+            appeal_id=a.appeal_id,
+            category=a.category,
+            location=GeoPoint(lat=a.lat, lon=a.lon),
+            address=a.address,
+            text=a.text,
+            submitted_at=a.submitted_at,
+            attempt=a.attempt,
+            reason=d.explanation,
+            territory_ids=d.territory_ids,
+            excluded_executor_ids=a.excluded_executor_ids,
+        )
+        for a, d in queued
+    ]
+
+
+@router.post("/manual/{appeal_id}", response_model=DecisionOut)
+async def route_manually(
+    appeal_id: UUID, body: ManualRouting, service: Annotated[Casework, Depends(casework)]
+) -> DecisionOut:
+    """Assign a queued appeal to an executor; emits the same events as an automatic decision."""
+    try:
+        row = await service.route_manually(appeal_id, body.executor_id, body.operator, body.note)
+    except UnknownAppeal as error:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, detail=str(error)) from error
+    except UnknownExecutor as error:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, detail=str(error)) from error
+    except CaseError as error:
+        raise HTTPException(status.HTTP_409_CONFLICT, detail=str(error)) from error
+    return DecisionOut.model_validate(row, from_attributes=True)

@@ -2,23 +2,27 @@
 
 from fastapi import FastAPI
 
-from contracts.events import AppealSubmitted
-from contracts.topics import APPEAL_SUBMITTED
+from contracts.topics import APPEAL_EVENTS, APPEAL_SUBMITTED
 from router import api
+from router.decisions import Casework
 from router.engine import RoutingEngine
-from router.handlers import RoutingHandlers
+from router.handlers import lifecycle_handlers, submitted_handlers
 from router.settings import RouterSettings
 from services.runtime import ServiceRuntime
 
 
 def create_app(settings: RouterSettings | None = None) -> FastAPI:
-    runtime = ServiceRuntime(settings or RouterSettings())
+    settings = settings or RouterSettings()
+    runtime = ServiceRuntime(settings)
     engine = RoutingEngine(runtime.db)
     runtime.on_startup(engine.reload)
-    handlers = RoutingHandlers(engine)
-    runtime.consume({AppealSubmitted: handlers.route_submitted}, topic=APPEAL_SUBMITTED)
-    return runtime.http_app(
+    casework = Casework(engine, runtime.db, settings)
+    runtime.consume(submitted_handlers(casework), topic=APPEAL_SUBMITTED)
+    runtime.consume(lifecycle_handlers(casework), topic=APPEAL_EVENTS)
+    app = runtime.http_app(
         title="Appeals router",
         description="Assigns each appeal to the executor responsible, and explains why.",
         routers=[api.router],
     )
+    app.state.casework = casework
+    return app

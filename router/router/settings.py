@@ -12,3 +12,12 @@ class RouterSettings(ServiceSettings):
     service_name: str = "router"
     database_url: str = Field(default_factory=lambda: database_on_shared_server("router"))
     http_port: int = 8002
+    duplicate_radius_m: float = Field(
+        default=50.0, gt=0, description="an open appeal of the same category this close …"
+    )
+    duplicate_window_days: float = Field(
+        default=14.0, gt=0, description="… and at most this old makes a new one its duplicate"
+    )
+    max_redirects: int = Field(
+        default=3, ge=0, description="after this many redirects an appeal goes to an operator"
+    )

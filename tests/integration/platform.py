@@ -117,6 +117,7 @@ def build_platform(kafka_bootstrap: str, postgres_url: str, workdir: Path) -> Pl
             **shared,
             f"{prefix}_DATABASE_URL": f"{postgres_url}/{module}_{suffix}",
             f"{prefix}_OUTBOX_POLL_INTERVAL_S": "0.2",
+            "ROUTER_MAX_REDIRECTS": "1",
         }
         return ServiceProcess(module, env, workdir / f"{module}.log")
 

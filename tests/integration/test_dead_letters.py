@@ -37,7 +37,7 @@ def test_malformed_messages_are_dead_lettered_and_the_next_appeal_is_routed(
         platform.kafka_bootstrap, APPEAL_SUBMITTED, [not_json, wrong_shape]
     )
 
-    appeal_id = submit(platform, "pothole", YARD_TSENTRALNAYA, "Яма после плохого сообщения")
+    appeal_id = submit(platform, "road_marking", YARD_TSENTRALNAYA, "Стёрлась разметка")
     routed = eventually(
         lambda: (a := appeal(platform, appeal_id))["status"] == "routed" and a,
         what="the good appeal to be routed past the poison ones",

@@ -30,6 +30,10 @@ class Assignment:
         self.status = self._next("AppealResolved")
         self.answer = answer
 
+    def redirect(self) -> None:
+        """ "Not ours": the router will look for another executor."""
+        self.status = self._next("AppealRedirected")
+
     def _next(self, event_type: str) -> AppealStatus:
         try:
             return status_after(self.status, event_type)

@@ -26,26 +26,28 @@ async def executor_exists(session: AsyncSession, executor_id: str) -> bool:
 
 
 async def add_assignment(session: AsyncSession, event: AssignmentIssued) -> None:
-    """Store an issued assignment; a second copy of the same one changes nothing."""
+    """Store an issued assignment; one issued again to the same executor (an operator sent
+    it back after a redirect) reopens it."""
     p = event.payload
+    values = {
+        "status": AppealStatus.ROUTED.value,
+        "category": p.category,
+        "lat": p.location.lat,
+        "lon": p.location.lon,
+        "address": p.address,
+        "text": p.text,
+        "rule_id": p.rule_id,
+        "priority": p.priority.value,
+        "correlation_id": event.correlation_id,
+        "assignment_event_id": event.event_id,
+        "issued_at": event.occurred_at,
+        "updated_at": event.occurred_at,
+    }
+    statement = insert(AssignmentRow).values(
+        appeal_id=event.appeal_id, executor_id=p.executor_id, **values
+    )
     await session.exec(
-        insert(AssignmentRow)
-        .values(
-            appeal_id=event.appeal_id,
-            executor_id=p.executor_id,
-            status=AppealStatus.ROUTED.value,
-            category=p.category,
-            lat=p.location.lat,
-            lon=p.location.lon,
-            address=p.address,
-            text=p.text,
-            rule_id=p.rule_id,
-            correlation_id=event.correlation_id,
-            assignment_event_id=event.event_id,
-            issued_at=event.occurred_at,
-            updated_at=event.occurred_at,
-        )
-        .on_conflict_do_nothing()
+        statement.on_conflict_do_update(index_elements=["appeal_id", "executor_id"], set_=values)
     )
 
 

@@ -35,6 +35,7 @@ class AssignmentRow(SQLModel, table=True):
     address: str | None = Field(default=None, max_length=500)
     text: str = Field(sa_column=Column(Text, nullable=False))
     rule_id: str = Field(max_length=100)
+    priority: str = Field(default="normal", max_length=16)
     answer: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     correlation_id: UUID
     assignment_event_id: UUID

@@ -1,11 +1,26 @@
 """How lifecycle events change what the citizen sees (pure)."""
 
 from dataclasses import dataclass
+from uuid import UUID
 
-from contracts.events import AppealAccepted, AppealResolved, AppealRouted, NeedsManualRouting
+from contracts.events import (
+    AppealAccepted,
+    AppealDuplicate,
+    AppealRedirected,
+    AppealResolved,
+    AppealRouted,
+    NeedsManualRouting,
+)
 from contracts.status import AppealStatus, status_after
 
-LifecycleEvent = AppealRouted | NeedsManualRouting | AppealAccepted | AppealResolved
+LifecycleEvent = (
+    AppealRouted
+    | NeedsManualRouting
+    | AppealDuplicate
+    | AppealAccepted
+    | AppealResolved
+    | AppealRedirected
+)
 
 
 @dataclass
@@ -17,6 +32,7 @@ class CitizenView:
     executor_name: str | None = None
     answer: str | None = None
     status_note: str | None = None
+    duplicate_of: UUID | None = None
 
     def apply(self, event: LifecycleEvent) -> None:
         """Move to the status `event` leads to; raises IllegalTransition if it cannot happen."""
@@ -33,3 +49,15 @@ class CitizenView:
             case AppealResolved(payload=p):
                 self.answer = p.answer
                 self.status_note = None
+            case AppealRedirected(payload=p):
+                self.status_note = (
+                    f"{self.executor_name or p.executor_id} says this is not theirs ({p.reason});"
+                    " the appeal is being passed to the right organisation."
+                )
+                self.executor_id = self.executor_name = None
+            case AppealDuplicate(payload=p):
+                self.duplicate_of = p.original_appeal_id
+                self.status_note = (
+                    "The same problem was already reported nearby; follow that appeal —"
+                    " its progress is shown here too."
+                )

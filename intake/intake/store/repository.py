@@ -69,6 +69,7 @@ def view_of(row: AppealRow) -> CitizenView:
         executor_name=row.executor_name,
         answer=row.answer,
         status_note=row.status_note,
+        duplicate_of=row.duplicate_of,
     )
 
 
@@ -84,6 +85,7 @@ def store_view(
     row.status = view.status.value
     row.executor_id, row.executor_name = view.executor_id, view.executor_name
     row.answer, row.status_note = view.answer, view.status_note
+    row.duplicate_of = view.duplicate_of
     row.updated_at = occurred_at
     session.add(row)
     session.add(

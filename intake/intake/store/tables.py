@@ -30,6 +30,7 @@ class AppealRow(SQLModel, table=True):
     executor_id: str | None = Field(default=None, max_length=64)
     executor_name: str | None = Field(default=None, max_length=300)
     answer: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    duplicate_of: UUID | None = Field(default=None, index=True)
     idempotency_key: str | None = Field(default=None, max_length=100, unique=True)
     submitted_at: datetime = timestamp_field()
     updated_at: datetime = timestamp_field()

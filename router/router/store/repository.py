@@ -3,6 +3,7 @@
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from uuid import UUID
 
 from shapely.geometry import shape
@@ -11,11 +12,13 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from router.domain.buildings import Building, BuildingRegistry
+from router.domain.duplicates import OpenAppeal
 from router.domain.matchers import MatcherFactory
 from router.domain.routing import Decision, Routed, Router
 from router.domain.rules import RuleSet
 from router.domain.territories import Territory, TerritoryIndex, TerritoryKind
 from router.store.tables import (
+    AppealRow,
     BuildingRow,
     CategoryRow,
     DecisionRow,
@@ -84,34 +87,101 @@ async def replace_city(session: AsyncSession, city: City, rules: RuleSet) -> Non
     for table in (TerritoryRow, ExecutorRow, CategoryRow, BuildingRow):
         await session.exec(delete(table))
     session.add_all([*city.territories, *city.executors, *city.categories, *city.buildings])
-    if await session.get(RuleSetRow, rules.version) is None:
-        session.add(RuleSetRow(version=rules.version, document=rules.model_dump_json()))
+    await store_rule_set(session, rules)
 
 
-async def has_decision(session: AsyncSession, appeal_id: UUID, attempt: int) -> bool:
-    return await session.get(DecisionRow, (appeal_id, attempt)) is not None
+class RuleSetConflict(ValueError):
+    pass
+
+
+async def store_rule_set(session: AsyncSession, rules: RuleSet) -> bool:
+    """Keep `rules` under its version; True if new. The same version with other rules is
+    refused: every decision names its version, so a version must never change meaning."""
+    document = rules.model_dump_json()
+    existing = await session.get(RuleSetRow, rules.version)
+    if existing is None:
+        session.add(RuleSetRow(version=rules.version, document=document))
+        return True
+    if RuleSet.model_validate_json(existing.document) != rules:
+        raise RuleSetConflict(
+            f"rule set version {rules.version} already exists with other rules;"
+            " give the new rules a higher version"
+        )
+    return False
+
+
+async def get_appeal(
+    session: AsyncSession, appeal_id: UUID, *, for_update: bool = False
+) -> AppealRow | None:
+    statement = select(AppealRow).where(AppealRow.appeal_id == appeal_id)
+    if for_update:
+        statement = statement.with_for_update()
+    return (await session.exec(statement)).first()
+
+
+async def open_appeals_near(
+    session: AsyncSession,
+    category: str,
+    box: tuple[float, float, float, float],
+    since: datetime,
+) -> list[OpenAppeal]:
+    """Routed or manually queued appeals of `category` inside `box`, submitted since `since`."""
+    min_lat, max_lat, min_lon, max_lon = box
+    statement = select(AppealRow).where(
+        AppealRow.category == category,
+        col(AppealRow.state).in_(OPEN_STATES),
+        col(AppealRow.submitted_at) >= since,
+        col(AppealRow.lat).between(min_lat, max_lat),
+        col(AppealRow.lon).between(min_lon, max_lon),
+    )
+    return [
+        OpenAppeal(r.appeal_id, r.category, r.lat, r.lon, r.submitted_at)
+        for r in (await session.exec(statement)).all()
+    ]
+
+
+OPEN_STATES = ("routed", "manual")
+
+
+async def manual_queue(
+    session: AsyncSession, limit: int, offset: int
+) -> list[tuple[AppealRow, DecisionRow]]:
+    """Appeals waiting for an operator, oldest first, with the decision that sent them."""
+    statement = (
+        select(AppealRow, DecisionRow)
+        .join(
+            DecisionRow,
+            (col(DecisionRow.appeal_id) == col(AppealRow.appeal_id))
+            & (col(DecisionRow.attempt) == col(AppealRow.attempt)),
+        )
+        .where(AppealRow.state == "manual")
+        .order_by(col(AppealRow.submitted_at))
+        .limit(limit)
+        .offset(offset)
+    )
+    return [(a, d) for a, d in (await session.exec(statement)).all()]
+
+
+async def executor_name(session: AsyncSession, executor_id: str) -> str | None:
+    row = await session.get(ExecutorRow, executor_id)
+    return row.name if row else None
 
 
 def record_decision(
-    session: AsyncSession,
-    appeal_id: UUID,
-    attempt: int,
-    category: str,
-    decision: Decision,
-    rule_set_version: int,
+    session: AsyncSession, appeal: AppealRow, decision: Decision, rule_set_version: int
 ) -> None:
     routed = decision if isinstance(decision, Routed) else None
     session.add(
         DecisionRow(
-            appeal_id=appeal_id,
-            attempt=attempt,
+            appeal_id=appeal.appeal_id,
+            attempt=appeal.attempt,
             outcome="routed" if routed else "manual",
             executor_id=routed.executor_id if routed else None,
             rule_id=routed.rule.id if routed else None,
             rule_set_version=rule_set_version,
             territory_ids=decision.territory_ids,
             explanation=decision.explanation,
-            category=category,
+            category=appeal.category,
             candidates=[
                 {"rule_id": c.rule_id, "verdict": c.verdict.value} for c in decision.candidates
             ],
@@ -128,3 +198,34 @@ async def decisions(session: AsyncSession, appeal_id: UUID) -> list[DecisionRow]
         .order_by(col(DecisionRow.attempt))
     )
     return list((await session.exec(statement)).all())
+
+
+def record_outcome(
+    session: AsyncSession,
+    appeal: AppealRow,
+    outcome: str,
+    explanation: str,
+    rule_set_version: int,
+    *,
+    executor_id: str | None = None,
+    decided_by: str | None = None,
+) -> DecisionRow:
+    """A decision not made by the rules: a duplicate, an escalation, an operator's choice."""
+    row = DecisionRow(
+        appeal_id=appeal.appeal_id,
+        attempt=appeal.attempt,
+        outcome=outcome,
+        executor_id=executor_id,
+        rule_id=MANUAL_RULE if decided_by else None,
+        rule_set_version=rule_set_version,
+        territory_ids=[],
+        explanation=explanation,
+        category=appeal.category,
+        decided_by=decided_by,
+    )
+    session.add(row)
+    return row
+
+
+MANUAL_RULE = "manual"
+"""The rule id of decisions an operator made."""

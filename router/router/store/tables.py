@@ -4,7 +4,7 @@ and every decision it made."""
 from datetime import datetime
 from uuid import UUID
 
-from sqlalchemy import JSON, Column, Text
+from sqlalchemy import JSON, Column, DateTime, Index, Text
 from sqlmodel import Field, SQLModel
 
 from services.columns import timestamp_field
@@ -12,6 +12,7 @@ from services.inbox import InboxEntry
 from services.outbox import OutboxMessage
 
 __all__ = [
+    "AppealRow",
     "BuildingRow",
     "CategoryRow",
     "DecisionRow",
@@ -68,6 +69,33 @@ class RuleSetRow(SQLModel, table=True):
     loaded_at: datetime = timestamp_field()
 
 
+class AppealRow(SQLModel, table=True):
+    """Router's case file of an appeal: what it needs to route it again (redirects,
+    manual routing) and to find duplicates of it."""
+
+    __tablename__ = "appeals"
+    __table_args__ = (Index("ix_appeals_open_by_category", "category", "state", "submitted_at"),)
+
+    appeal_id: UUID = Field(primary_key=True)
+    category: str = Field(max_length=64)
+    lat: float
+    lon: float
+    address: str | None = Field(default=None, max_length=500)
+    building_id: str | None = Field(default=None, max_length=100)
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    channel: str = Field(max_length=20)
+    submitted_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+    correlation_id: UUID
+    state: str = Field(max_length=16, description="routed | manual | duplicate | closed")
+    executor_id: str | None = Field(default=None, max_length=64)
+    attempt: int = 1
+    excluded_executor_ids: list[str] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False)
+    )
+    duplicate_of: UUID | None = None
+    updated_at: datetime = timestamp_field()
+
+
 class DecisionRow(SQLModel, table=True):
     """Why an appeal went where it went (one row per appeal and attempt)."""
 
@@ -75,7 +103,7 @@ class DecisionRow(SQLModel, table=True):
 
     appeal_id: UUID = Field(primary_key=True)
     attempt: int = Field(default=1, primary_key=True)
-    outcome: str = Field(max_length=16, description="routed | manual")
+    outcome: str = Field(max_length=16, description="routed | manual | duplicate")
     executor_id: str | None = Field(default=None, max_length=64, index=True)
     rule_id: str | None = Field(default=None, max_length=100)
     rule_set_version: int
@@ -89,4 +117,5 @@ class DecisionRow(SQLModel, table=True):
     )
     priority: str | None = Field(default=None, max_length=16)
     sla_policy: str | None = Field(default=None, max_length=100)
+    decided_by: str | None = Field(default=None, max_length=200, description="operator, if manual")
     decided_at: datetime = timestamp_field()

@@ -1,0 +1,293 @@
+"""What the router does with an appeal's case: route it, spot a duplicate, route it again
+after a redirect, or let an operator decide. Each step records a decision and stages its
+events in the caller's transaction."""
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+from uuid import UUID
+
+import structlog
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from contracts.envelope import Event
+from contracts.events import (
+    AppealDuplicate,
+    AppealDuplicatePayload,
+    AppealRedirected,
+    AppealResolved,
+    AppealRouted,
+    AppealRoutedPayload,
+    AppealSubmitted,
+    AssignmentIssued,
+    AssignmentIssuedPayload,
+    Channel,
+    NeedsManualRouting,
+    NeedsManualRoutingPayload,
+    Priority,
+)
+from contracts.geo import GeoPoint
+from contracts.topics import APPEAL_EVENTS, executor_assignments
+from router.domain.duplicates import DuplicatePolicy, find_original, search_box
+from router.domain.routing import AppealToRoute, Routed
+from router.engine import RoutingEngine
+from router.settings import RouterSettings
+from router.store import repository
+from router.store.tables import AppealRow, DecisionRow
+from services.db import Database
+from services.outbox import stage
+
+PRODUCER = "router"
+log = structlog.get_logger(__name__)
+
+
+class CaseError(ValueError):
+    """An operator's request the appeal's state does not allow."""
+
+
+class UnknownAppeal(LookupError):
+    pass
+
+
+class UnknownExecutor(CaseError):
+    pass
+
+
+@dataclass(frozen=True)
+class Choice:
+    """Who gets the appeal, and the why that travels with it."""
+
+    executor_id: str
+    executor_name: str
+    rule_id: str
+    rule_set_version: int
+    explanation: str
+    territory_ids: list[str] = field(default_factory=list)
+    priority: Priority = Priority.NORMAL
+    sla_policy: str | None = None
+    decided_by: str | None = None
+
+
+class Casework:
+    def __init__(self, engine: RoutingEngine, db: Database, settings: RouterSettings) -> None:
+        self._engine = engine
+        self._db = db
+        self._policy = DuplicatePolicy(
+            radius_m=settings.duplicate_radius_m,
+            window=timedelta(days=settings.duplicate_window_days),
+        )
+        self._max_redirects = settings.max_redirects
+
+    async def submitted(self, event: AppealSubmitted, session: AsyncSession) -> None:
+        if await repository.get_appeal(session, event.appeal_id) is not None:
+            return  # already handled under another event id: never decide twice
+        p = event.payload
+        appeal = AppealRow(
+            appeal_id=event.appeal_id,
+            category=p.category,
+            lat=p.location.lat,
+            lon=p.location.lon,
+            address=p.address,
+            building_id=p.building_id,
+            text=p.text,
+            channel=p.channel,
+            submitted_at=event.occurred_at,
+            correlation_id=event.correlation_id,
+            state="new",
+        )
+        session.add(appeal)
+        nearby = await repository.open_appeals_near(
+            session,
+            p.category,
+            search_box(p.location.lat, p.location.lon, self._policy.radius_m),
+            event.occurred_at - self._policy.window,
+        )
+        original = find_original(
+            p.category, p.location.lat, p.location.lon, event.occurred_at, nearby, self._policy
+        )
+        if original is None:
+            await self._route(session, appeal, event)
+            return
+        version = (await self._engine.current()).rules.version
+        explanation = original.explanation(self._policy)
+        appeal.state, appeal.duplicate_of = "duplicate", original.appeal.appeal_id
+        repository.record_outcome(session, appeal, "duplicate", explanation, version)
+        payload = AppealDuplicatePayload(
+            original_appeal_id=original.appeal.appeal_id,
+            distance_m=round(original.distance_m, 1),
+            explanation=explanation,
+        )
+        stage(session, AppealDuplicate(**_envelope(appeal, event), payload=payload), APPEAL_EVENTS)
+
+    async def redirected(self, event: AppealRedirected, session: AsyncSession) -> None:
+        appeal = await repository.get_appeal(session, event.appeal_id, for_update=True)
+        executor = event.payload.executor_id
+        if appeal is None or appeal.state != "routed" or appeal.executor_id != executor:
+            log.warning("redirect from an executor the appeal is not with; ignored", by=executor)
+            return
+        appeal.excluded_executor_ids = [*appeal.excluded_executor_ids, executor]
+        appeal.attempt += 1
+        if len(appeal.excluded_executor_ids) <= self._max_redirects:
+            await self._route(session, appeal, event)
+            return
+        version = (await self._engine.current()).rules.version
+        reason = (
+            f"redirected {len(appeal.excluded_executor_ids)} times"
+            f" (by {', '.join(appeal.excluded_executor_ids)}); an operator decides"
+        )
+        repository.record_outcome(session, appeal, "manual", reason, version)
+        self._to_manual(session, appeal, event, reason, version, [])
+
+    async def resolved(self, event: AppealResolved, session: AsyncSession) -> None:
+        appeal = await repository.get_appeal(session, event.appeal_id, for_update=True)
+        if appeal is not None:
+            appeal.state = "closed"
+            session.add(appeal)
+
+    async def route_manually(
+        self, appeal_id: UUID, executor_id: str, operator: str, note: str | None
+    ) -> DecisionRow:
+        """An operator assigns an appeal from the manual queue."""
+        version = (await self._engine.current()).rules.version
+        async with self._db.transaction() as session:
+            appeal = await repository.get_appeal(session, appeal_id, for_update=True)
+            if appeal is None:
+                raise UnknownAppeal(f"router knows no appeal {appeal_id}")
+            if appeal.state != "manual":
+                raise CaseError(
+                    f"appeal {appeal_id} is {appeal.state}, not waiting for an operator"
+                )
+            name = await repository.executor_name(session, executor_id)
+            if name is None:
+                raise UnknownExecutor(f"no executor {executor_id!r}")
+            appeal.attempt += 1
+            explanation = f"routed by operator {operator!r} to {executor_id!r} ({name})" + (
+                f": {note}" if note else ""
+            )
+            decision = repository.record_outcome(
+                session,
+                appeal,
+                "routed",
+                explanation,
+                version,
+                executor_id=executor_id,
+                decided_by=operator,
+            )
+            choice = Choice(
+                executor_id,
+                name,
+                repository.MANUAL_RULE,
+                version,
+                explanation,
+                decided_by=operator,
+            )
+            self._issue(session, appeal, None, choice)
+        return decision
+
+    async def _route(self, session: AsyncSession, appeal: AppealRow, cause: Event) -> None:
+        router = await self._engine.current()
+        decision = router.decide(
+            AppealToRoute(
+                category=appeal.category,
+                lon=appeal.lon,
+                lat=appeal.lat,
+                channel=Channel(appeal.channel),
+                submitted_at=appeal.submitted_at,
+                building_id=appeal.building_id,
+                address=appeal.address,
+                excluded_executors=frozenset(appeal.excluded_executor_ids),
+            )
+        )
+        repository.record_decision(session, appeal, decision, router.rules.version)
+        if not isinstance(decision, Routed):
+            self._to_manual(
+                session,
+                appeal,
+                cause,
+                decision.reason,
+                router.rules.version,
+                decision.territory_ids,
+            )
+            return
+        choice = Choice(
+            decision.executor_id,
+            decision.executor_name,
+            decision.rule.id,
+            router.rules.version,
+            decision.explanation,
+            decision.territory_ids,
+            decision.rule.priority,
+            decision.rule.sla_policy,
+        )
+        self._issue(session, appeal, cause, choice)
+
+    @staticmethod
+    def _issue(
+        session: AsyncSession, appeal: AppealRow, cause: Event | None, choice: Choice
+    ) -> None:
+        appeal.state, appeal.executor_id = "routed", choice.executor_id
+        session.add(appeal)
+        routed = AppealRouted(
+            **_envelope(appeal, cause),
+            payload=AppealRoutedPayload(
+                executor_id=choice.executor_id,
+                executor_name=choice.executor_name,
+                rule_id=choice.rule_id,
+                rule_set_version=choice.rule_set_version,
+                territory_ids=choice.territory_ids,
+                explanation=choice.explanation,
+                attempt=appeal.attempt,
+                priority=choice.priority,
+                sla_policy=choice.sla_policy,
+                decided_by=choice.decided_by,
+            ),
+        )
+        stage(session, routed, APPEAL_EVENTS)
+        assignment = AssignmentIssued.caused_by(
+            routed,
+            producer=PRODUCER,
+            payload=AssignmentIssuedPayload(
+                executor_id=choice.executor_id,
+                category=appeal.category,
+                location=GeoPoint(lat=appeal.lat, lon=appeal.lon),
+                address=appeal.address,
+                text=appeal.text,
+                rule_id=choice.rule_id,
+                submitted_at=appeal.submitted_at.isoformat(),
+                priority=choice.priority,
+                sla_policy=choice.sla_policy,
+            ),
+        )
+        stage(session, assignment, executor_assignments(choice.executor_id))
+
+    @staticmethod
+    def _to_manual(
+        session: AsyncSession,
+        appeal: AppealRow,
+        cause: Event | None,
+        reason: str,
+        version: int,
+        territory_ids: list[str],
+    ) -> None:
+        appeal.state, appeal.executor_id = "manual", None
+        session.add(appeal)
+        manual = NeedsManualRouting(
+            **_envelope(appeal, cause),
+            payload=NeedsManualRoutingPayload(
+                reason=reason,
+                rule_set_version=version,
+                territory_ids=territory_ids,
+                attempt=appeal.attempt,
+                excluded_executor_ids=appeal.excluded_executor_ids,
+            ),
+        )
+        stage(session, manual, APPEAL_EVENTS)
+
+
+def _envelope(appeal: AppealRow, cause: Event | None) -> dict[str, Any]:
+    return {
+        "appeal_id": appeal.appeal_id,
+        "producer": PRODUCER,
+        "correlation_id": appeal.correlation_id,
+        "causation_id": cause.event_id if cause else None,
+    }
