@@ -18,6 +18,8 @@ from contracts.events import (
     AppealSubmitted,
     AssignmentIssued,
     NeedsManualRouting,
+    RuleSetPublished,
+    TerritoriesChanged,
 )
 
 
@@ -63,6 +65,15 @@ CHANNELS = (
         (AssignmentIssued,),
         ("router",),
         ("executor-gateway",),
+    ),
+    Channel(
+        "routingChanges",
+        topics.ROUTING_CHANGES,
+        "Compacted: the rule set in force (key `rules`) and territory reloads (key"
+        " `territories`); every router instance reads it whole.",
+        (RuleSetPublished, TerritoriesChanged),
+        ("router CLI",),
+        ("router (every instance)",),
     ),
     Channel(
         "deadLetters",

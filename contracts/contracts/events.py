@@ -8,7 +8,7 @@ AppealRedirected.
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
@@ -167,6 +167,39 @@ class AppealRedirected(Event):
     payload: AppealRedirectedPayload
 
 
+class RuleSetPublishedPayload(Payload):
+    version: int = Field(ge=1)
+    rules: dict[str, Any] = Field(description="the rule-set document (router's schema)")
+    published_by: str | None = None
+
+
+class RuleSetPublished(Event):
+    """A new rule set for every router instance (on the compacted `routing.changes`)."""
+
+    type: Literal["RuleSetPublished"] = "RuleSetPublished"
+    payload: RuleSetPublishedPayload
+
+    @property
+    def key(self) -> bytes:
+        return b"rules"
+
+
+class TerritoriesChangedPayload(Payload):
+    territories: int = Field(ge=0, description="how many territories the router now has")
+    source: str | None = None
+
+
+class TerritoriesChanged(Event):
+    """Territories or buildings were replaced in the router's store: instances reload."""
+
+    type: Literal["TerritoriesChanged"] = "TerritoriesChanged"
+    payload: TerritoriesChangedPayload
+
+    @property
+    def key(self) -> bytes:
+        return b"territories"
+
+
 EVENT_TYPES: tuple[type[Event], ...] = (
     AppealSubmitted,
     AppealRouted,
@@ -176,6 +209,8 @@ EVENT_TYPES: tuple[type[Event], ...] = (
     AppealAccepted,
     AppealResolved,
     AppealRedirected,
+    RuleSetPublished,
+    TerritoriesChanged,
 )
 
 AnyEvent = Annotated[
@@ -186,7 +221,9 @@ AnyEvent = Annotated[
     | AssignmentIssued
     | AppealAccepted
     | AppealResolved
-    | AppealRedirected,
+    | AppealRedirected
+    | RuleSetPublished
+    | TerritoriesChanged,
     Field(discriminator="type"),
 ]
 

@@ -53,7 +53,7 @@ class Actions:
         payload: Payload,
     ) -> AssignmentRow:
         async with self.db.transaction() as session:
-            row = await repository.assignment_for_update(session, executor_id, appeal_id)
+            row = await repository.assignment(session, executor_id, appeal_id, for_update=True)
             assignment = Assignment(
                 executor_id=row.executor_id, status=AppealStatus(row.status), answer=row.answer
             )

@@ -102,6 +102,19 @@ async def list_assignments(
     return [AssignmentOut.of(r) for r in rows]
 
 
+@router.get("/assignments/{appeal_id}", response_model=AssignmentOut)
+async def get_assignment(
+    executor_id: ExecutorId, appeal_id: UUID, service: Service
+) -> AssignmentOut:
+    """One assignment of the executor."""
+    async with service.db.session() as session:
+        try:
+            row = await repository.assignment(session, executor_id, appeal_id)
+        except AssignmentNotFound as error:
+            raise HTTPException(status.HTTP_404_NOT_FOUND, detail=str(error)) from error
+    return AssignmentOut.of(row)
+
+
 async def _perform(action: object) -> AssignmentOut:
     try:
         row = await action  # type: ignore[misc]

@@ -12,7 +12,7 @@ from services.runtime import ServiceRuntime
 
 def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     runtime = ServiceRuntime(settings or GatewaySettings())
-    runtime.consume(HANDLERS, pattern=EXECUTOR_ASSIGNMENTS_PATTERN)
+    runtime.consume(HANDLERS, pattern=EXECUTOR_ASSIGNMENTS_PATTERN, group="executor-assignments")
     app = runtime.http_app(
         title="Executor gateway",
         description="Executor organisations receive their assignments and answer them.",

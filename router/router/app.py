@@ -2,8 +2,9 @@
 
 from fastapi import FastAPI
 
-from contracts.topics import APPEAL_EVENTS, APPEAL_SUBMITTED
+from contracts.topics import APPEAL_EVENTS, APPEAL_SUBMITTED, ROUTING_CHANGES
 from router import api
+from router.changes import RoutingChanges
 from router.decisions import Casework
 from router.engine import RoutingEngine
 from router.handlers import lifecycle_handlers, submitted_handlers
@@ -19,6 +20,7 @@ def create_app(settings: RouterSettings | None = None) -> FastAPI:
     casework = Casework(engine, runtime.db, settings)
     runtime.consume(submitted_handlers(casework), topic=APPEAL_SUBMITTED)
     runtime.consume(lifecycle_handlers(casework), topic=APPEAL_EVENTS)
+    runtime.consume(RoutingChanges(engine).handlers(), topic=ROUTING_CHANGES, broadcast=True)
     app = runtime.http_app(
         title="Appeals router",
         description="Assigns each appeal to the executor responsible, and explains why.",

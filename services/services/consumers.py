@@ -48,23 +48,35 @@ class EventConsumer:
         broker: KafkaBroker,
         bootstrap_servers: str,
         handlers: Handlers,
+        broadcast: bool = False,
     ) -> None:
         self.name = name
+        self.broadcast = broadcast
         self._db = db
         self._broker = broker
         self._bootstrap_servers = bootstrap_servers
         self._handlers = {event_type.__name__: handler for event_type, handler in handlers.items()}
 
-    def subscribe(self, *, topic: str | None = None, pattern: str | None = None) -> None:
+    def subscribe(
+        self, *, topic: str | None = None, pattern: str | None = None, group: str | None = None
+    ) -> None:
+        """Consumer group `<service>.<group or topic>`: one group per subscription, so a
+        rebalance of one never stalls another."""
+
         async def on_message(message: KafkaMessage) -> None:
             await self.process(message)
 
+        source = group or topic
+        if source is None:
+            raise ValueError("a pattern subscription needs a `group` name")
         topics = (topic,) if topic else ()
         self._broker.subscriber(
             *topics,
             pattern=pattern,
-            group_id=self.name,
-            ack_policy=AckPolicy.NACK_ON_ERROR,
+            # A broadcast consumer has no group: every process reads every message from the
+            # start (of a compacted topic) and commits nothing.
+            group_id=None if self.broadcast else f"{self.name}.{source}",
+            ack_policy=AckPolicy.MANUAL if self.broadcast else AckPolicy.NACK_ON_ERROR,
             auto_offset_reset="earliest",
         )(on_message)
 
@@ -102,7 +114,9 @@ class EventConsumer:
 
     async def _apply(self, event: Event, handler: EventHandler) -> bool:
         async with self._db.transaction() as session:
-            if not await inbox.claim(session, self.name, event.event_id):
+            # Broadcast handlers are idempotent themselves: every process must apply each
+            # event, so a shared inbox would wrongly stop all but the first.
+            if not self.broadcast and not await inbox.claim(session, self.name, event.event_id):
                 return False
             await handler(event, session)
         return True

@@ -6,10 +6,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import structlog
-from aiokafka import TopicPartition
+from aiokafka import AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError
 from faststream.kafka import KafkaBroker
+
+from contracts.envelope import Event
 
 log = structlog.get_logger(__name__)
 
@@ -95,6 +97,17 @@ async def list_topics(bootstrap_servers: str) -> list[str]:
         return sorted(await admin.list_topics())
     finally:
         await admin.close()
+
+
+async def publish_event(bootstrap_servers: str, topic: str, event: Event) -> None:
+    """Publish one event outside any service transaction (operators' commands)."""
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap_servers, enable_idempotence=True)
+    await producer.start()
+    try:
+        headers = [("event-type", event.type.encode()), ("event-id", str(event.event_id).encode())]
+        await producer.send_and_wait(topic, event.to_json(), key=event.key, headers=headers)
+    finally:
+        await producer.stop()
 
 
 class KafkaPublisher:

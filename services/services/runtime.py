@@ -49,16 +49,20 @@ class ServiceRuntime:
         *,
         topic: str | None = None,
         pattern: str | None = None,
+        group: str | None = None,
+        broadcast: bool = False,
     ) -> EventConsumer:
-        """Apply `handlers` to events from `topic` (or topics matching `pattern`)."""
+        """Apply `handlers` to events from `topic` (or topics matching `pattern`): once per
+        service through its consumer group, or in every process with `broadcast`."""
         consumer = EventConsumer(
             name=self.settings.service_name,
             db=self.db,
             broker=self.broker,
             bootstrap_servers=self.settings.kafka_bootstrap_servers,
             handlers=handlers,
+            broadcast=broadcast,
         )
-        consumer.subscribe(topic=topic, pattern=pattern)
+        consumer.subscribe(topic=topic, pattern=pattern, group=group)
         return consumer
 
     def on_startup(self, hook: StartupHook) -> None:

@@ -43,16 +43,18 @@ class ServiceProcess:
             f"{ENV_PREFIX[self.module]}_HTTP_PORT": str(self.port),
         }
 
-    def run(self, *args: str) -> None:
-        """Run a one-off command of the service (migrate, load-city)."""
+    def run(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+        """Run a one-off command of the service (migrate, load-city, rules publish…)."""
         done = subprocess.run(
             [sys.executable, "-m", self.module, *args],
-            env=self._full_env(),
+            env={**self._full_env(), "COLUMNS": "200"},
             capture_output=True,
             text=True,
             timeout=300,
         )
-        assert done.returncode == 0, f"{self.module} {args} failed:\n{done.stdout}\n{done.stderr}"
+        if check:
+            assert done.returncode == 0, f"{self.module} {args}:\n{done.stdout}\n{done.stderr}"
+        return done
 
     def start(self) -> None:
         log = self.log_path.open("ab")
@@ -139,13 +141,20 @@ def provision(platform: Platform) -> None:
         svc.run("load-city", str(CITY))
 
 
-def eventually(probe: Callable[[], T | None], *, timeout_s: float = 60.0, what: str = "") -> T:
-    """Poll `probe` until it returns something truthy."""
+def eventually(
+    probe: Callable[[], T | None],
+    *,
+    timeout_s: float = 60.0,
+    what: str = "",
+    diagnose: Callable[[], str] | None = None,
+) -> T:
+    """Poll `probe` until it returns something truthy; on time-out, say what `diagnose` sees."""
     deadline = time.monotonic() + timeout_s
     while True:
         result = probe()
         if result:
             return result
         if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout_s}s waiting for {what or probe}")
+            seen = f"\n{diagnose()}" if diagnose else ""
+            raise AssertionError(f"timed out after {timeout_s}s waiting for {what or probe}{seen}")
         time.sleep(0.2)

@@ -29,9 +29,12 @@ def appeal(platform: Platform, appeal_id: str) -> dict[str, Any]:
 
 
 def assignment(platform: Platform, executor: str, appeal_id: str) -> dict[str, Any] | None:
-    response = httpx.get(f"{platform.gateway.url}/executors/{executor}/assignments")
+    response = httpx.get(f"{platform.gateway.url}/executors/{executor}/assignments/{appeal_id}")
+    if response.status_code == 404:
+        return None
     assert response.status_code == 200, response.text
-    return next((a for a in response.json() if a["appeal_id"] == appeal_id), None)
+    body: dict[str, Any] = response.json()
+    return body
 
 
 def test_an_appeal_reaches_its_executor_and_the_citizen_sees_the_answer(platform: Platform) -> None:

@@ -4,6 +4,7 @@ import json
 import random
 from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 import httpx
 
@@ -38,6 +39,14 @@ def routable_cases(count: int, seed: int = 7) -> list[tuple[str, dict[str, float
             taken.append((lat, lon))
             cases.append((category, {"lat": lat, "lon": lon}, decision.executor_id))
     return cases
+
+
+def all_assignments(platform: Platform, executor: str) -> list[dict[str, Any]]:
+    url = f"{platform.gateway.url}/executors/{executor}/assignments"
+    pages: list[dict[str, Any]] = []
+    while page := httpx.get(url, params={"limit": 500, "offset": len(pages)}).json():
+        pages.extend(page)
+    return pages
 
 
 def test_appeals_submitted_while_the_router_is_killed_are_routed_once(platform: Platform) -> None:
@@ -107,9 +116,7 @@ def test_appeals_submitted_while_the_router_is_killed_are_routed_once(platform: 
 
     # Exactly one assignment per appeal, at the right executor, as executors see them ...
     for executor in set(expected.values()):
-        listed = httpx.get(
-            f"{platform.gateway.url}/executors/{executor}/assignments", params={"limit": 500}
-        ).json()
+        listed = all_assignments(platform, executor)
         mine = [a["appeal_id"] for a in listed if a["appeal_id"] in expected]
         assert len(mine) == len(set(mine))
         assert {a for a in mine} == {a for a, e in expected.items() if e == executor}

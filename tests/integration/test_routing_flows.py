@@ -34,7 +34,16 @@ def test_redirects_reroute_without_the_executor_then_an_operator_decides(
     eventually(lambda: assignment(platform, "parks-dept", appeal_id), what="the park's assignment")
 
     redirect(platform, "parks-dept", appeal_id, "Аллея за оградой парка — не наша территория")
-    eventually(lambda: assignment(platform, "adm-centre", appeal_id), what="the district's turn")
+    eventually(
+        lambda: assignment(platform, "adm-centre", appeal_id),
+        what="the district's turn",
+        diagnose=lambda: (
+            f"intake: {appeal(platform, appeal_id)}\n"
+            f"router: {httpx.get(f'{platform.router.url}/routing/decisions/{appeal_id}').text}\n"
+            f"gateway: {assignment(platform, 'parks-dept', appeal_id)}\n"
+            f"router metrics: {[m for m in httpx.get(f'{platform.router.url}/metrics').text.splitlines() if m.startswith(('appeals_messages_total', 'appeals_consumer_lag'))]}"
+        ),
+    )
     rerouted = with_status(platform, appeal_id, "routed")
     assert rerouted["executor"]["id"] == "adm-centre"
     assert assignment(platform, "parks-dept", appeal_id)["status"] == "redirected"  # type: ignore[index]

@@ -61,14 +61,14 @@ async def assignments(
     return list((await session.exec(statement)).all())
 
 
-async def assignment_for_update(
-    session: AsyncSession, executor_id: str, appeal_id: UUID
+async def assignment(
+    session: AsyncSession, executor_id: str, appeal_id: UUID, *, for_update: bool = False
 ) -> AssignmentRow:
-    statement = (
-        select(AssignmentRow)
-        .where(AssignmentRow.appeal_id == appeal_id, AssignmentRow.executor_id == executor_id)
-        .with_for_update()
+    statement = select(AssignmentRow).where(
+        AssignmentRow.appeal_id == appeal_id, AssignmentRow.executor_id == executor_id
     )
+    if for_update:
+        statement = statement.with_for_update()
     row = (await session.exec(statement)).first()
     if row is None:
         raise AssignmentNotFound(f"appeal {appeal_id} is not assigned to {executor_id!r}")

@@ -172,6 +172,7 @@ class Router:
         matchers: Mapping[str, MatcherFactory] | None = None,
     ) -> None:
         factories = matchers or {}
+        self.matchers = dict(factories)
         problems = rules.check_references(executor_names, factories)
         if problems:
             raise RuleSetError(problems)
@@ -191,6 +192,17 @@ class Router:
                 for channel in rule.channels or Channel:
                     for slot in slots:
                         self._index[category, channel, slot].add(compiled)
+
+    def with_rules(self, rules: RuleSet) -> "Router":
+        """The same city under other rules (raises RuleSetError if they do not fit it)."""
+        return Router(
+            rules,
+            self.territories,
+            self.category_groups,
+            self.executor_names,
+            self.buildings,
+            self.matchers,
+        )
 
     def _categories_of(self, rule: Rule) -> set[str]:
         in_groups = {c for c, g in self.category_groups.items() if g in rule.groups}

@@ -229,3 +229,8 @@ def record_outcome(
 
 MANUAL_RULE = "manual"
 """The rule id of decisions an operator made."""
+
+
+async def recent_appeals(session: AsyncSession, limit: int) -> list[AppealRow]:
+    statement = select(AppealRow).order_by(col(AppealRow.submitted_at).desc()).limit(limit)
+    return list((await session.exec(statement)).all())

@@ -1,0 +1,92 @@
+"""Operators' rule-set commands: check a draft against recent appeals, publish it to every
+router instance through the compacted `routing.changes` topic."""
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from contracts.envelope import new_event_id
+from contracts.events import Channel, RuleSetPublished, RuleSetPublishedPayload
+from contracts.topics import ROUTING_CHANGES
+from router.domain.replay import ReplayReport, compare
+from router.domain.routing import AppealToRoute, Router, RuleSetError
+from router.domain.rules import RuleSet
+from router.plugins import installed_matchers
+from router.rules_file import load_rule_set
+from router.settings import RouterSettings
+from router.store import repository
+from services.db import Database
+from services.kafka import publish_event
+
+
+class PublishError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class Draft:
+    rules: RuleSet
+    current: Router
+    router: Router
+
+
+async def _draft(db: Database, path: Path) -> Draft:
+    rules = load_rule_set(path)
+    async with db.session() as session:
+        current = await repository.load_router(session, installed_matchers())
+    if current is None:
+        raise PublishError("no city is loaded yet; run `router load-city` first")
+    try:
+        return Draft(rules, current, current.with_rules(rules))
+    except RuleSetError as error:
+        raise PublishError("; ".join(error.problems)) from error
+
+
+async def check(settings: RouterSettings, path: Path, replay: int) -> tuple[Draft, ReplayReport]:
+    """Decide the last `replay` appeals under the rules in force and under the draft."""
+    db = Database(settings.database_url)
+    try:
+        draft = await _draft(db, path)
+        async with db.session() as session:
+            rows = await repository.recent_appeals(session, replay)
+    finally:
+        await db.dispose()
+    appeals = [
+        (
+            r.appeal_id,
+            AppealToRoute(
+                category=r.category,
+                lon=r.lon,
+                lat=r.lat,
+                channel=Channel(r.channel),
+                submitted_at=r.submitted_at,
+                building_id=r.building_id,
+                address=r.address,
+            ),
+        )
+        for r in rows
+    ]
+    return draft, compare(draft.current, draft.router, appeals)
+
+
+async def publish(settings: RouterSettings, path: Path, published_by: str | None) -> RuleSet:
+    db = Database(settings.database_url)
+    try:
+        draft = await _draft(db, path)
+    finally:
+        await db.dispose()
+    if draft.rules.version <= draft.current.rules.version:
+        raise PublishError(
+            f"version {draft.rules.version} is not newer than version"
+            f" {draft.current.rules.version} in force"
+        )
+    event = RuleSetPublished(
+        producer="router-cli",
+        correlation_id=new_event_id(),
+        payload=RuleSetPublishedPayload(
+            version=draft.rules.version,
+            rules=draft.rules.model_dump(mode="json", by_alias=True),
+            published_by=published_by,
+        ),
+    )
+    await publish_event(settings.kafka_bootstrap_servers, ROUTING_CHANGES, event)
+    return draft.rules
