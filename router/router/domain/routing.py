@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
+from operator import itemgetter
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
@@ -149,8 +150,7 @@ class _CategoryRules:
             found.extend((c.order, c, territory) for c in self.by_kind.get(kind, ()))
 
 
-def _by_order(candidate: tuple[int, _Compiled, Territory | None]) -> int:
-    return candidate[0]
+_by_order = itemgetter(0)
 
 
 ALWAYS = -1

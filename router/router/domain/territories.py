@@ -38,7 +38,9 @@ class TerritoryIndex:
     def containing(self, lon: float, lat: float) -> list[Territory]:
         """Territories that contain or touch the point, in load order."""
         hits = self._tree.query(Point(lon, lat), predicate="intersects")
-        return [self.territories[i] for i in sorted(hits)]
+        hits.sort()
+        territories = self.territories
+        return [territories[i] for i in hits.tolist()]
 
     def __len__(self) -> int:
         return len(self.territories)
