@@ -128,3 +128,25 @@ def test_a_nearby_report_of_the_same_problem_follows_the_original(platform: Plat
     assert with_status(platform, after, "routed")["duplicate_of"] is None, (
         "a resolved appeal is no original"
     )
+
+
+def test_a_registered_building_routes_to_its_company_outside_every_polygon(
+    platform: Platform,
+) -> None:
+    industrial_east = {"lat": 62.0120, "lon": 129.7800}  # no management company's polygon
+    response = httpx.post(
+        f"{platform.intake.url}/appeals",
+        json={
+            "category": "yard_cleaning",
+            "location": industrial_east,
+            "building_id": "ln-0003",
+            "address": "ул. Промышленная, д. 7",
+            "text": "Не убирают двор общежития",
+        },
+    )
+    assert response.status_code == 201, response.text
+    routed = with_status(platform, response.json()["id"], "routed")
+    assert routed["executor"]["id"] == "uk-lenskaya"
+    decision = httpx.get(f"{platform.router.url}/routing/decisions/{routed['id']}").json()[0]
+    assert "registry" in decision["explanation"]
+    assert "mc-uk-lenskaya" in decision["territory_ids"]
