@@ -21,7 +21,6 @@ from contracts.events import (
     AppealSubmitted,
     AssignmentIssued,
     AssignmentIssuedPayload,
-    Channel,
     NeedsManualRouting,
     NeedsManualRoutingPayload,
     Priority,
@@ -29,7 +28,7 @@ from contracts.events import (
 from contracts.geo import GeoPoint
 from contracts.topics import APPEAL_EVENTS, executor_assignments
 from router.domain.duplicates import DuplicatePolicy, find_original, search_box
-from router.domain.routing import AppealToRoute, Routed
+from router.domain.routing import Routed
 from router.engine import RoutingEngine
 from router.settings import RouterSettings
 from router.store import repository
@@ -186,18 +185,7 @@ class Casework:
 
     async def _route(self, session: AsyncSession, appeal: AppealRow, cause: Event) -> None:
         router = await self._engine.current()
-        decision = router.decide(
-            AppealToRoute(
-                category=appeal.category,
-                lon=appeal.lon,
-                lat=appeal.lat,
-                channel=Channel(appeal.channel),
-                submitted_at=appeal.submitted_at,
-                building_id=appeal.building_id,
-                address=appeal.address,
-                excluded_executors=frozenset(appeal.excluded_executor_ids),
-            )
-        )
+        decision = router.decide(repository.to_route(appeal))
         repository.record_decision(session, appeal, decision, router.rules.version)
         if not isinstance(decision, Routed):
             self._to_manual(

@@ -5,10 +5,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from contracts.envelope import new_event_id
-from contracts.events import Channel, RuleSetPublished, RuleSetPublishedPayload
+from contracts.events import RuleSetPublished, RuleSetPublishedPayload
 from contracts.topics import ROUTING_CHANGES
 from router.domain.replay import ReplayReport, compare
-from router.domain.routing import AppealToRoute, Router, RuleSetError
+from router.domain.routing import Router, RuleSetError
 from router.domain.rules import RuleSet
 from router.plugins import installed_matchers
 from router.rules_file import load_rule_set
@@ -50,21 +50,7 @@ async def check(settings: RouterSettings, path: Path, replay: int) -> tuple[Draf
             rows = await repository.recent_appeals(session, replay)
     finally:
         await db.dispose()
-    appeals = [
-        (
-            r.appeal_id,
-            AppealToRoute(
-                category=r.category,
-                lon=r.lon,
-                lat=r.lat,
-                channel=Channel(r.channel),
-                submitted_at=r.submitted_at,
-                building_id=r.building_id,
-                address=r.address,
-            ),
-        )
-        for r in rows
-    ]
+    appeals = [(r.appeal_id, repository.to_route(r, with_redirects=False)) for r in rows]
     return draft, compare(draft.current, draft.router, appeals)
 
 

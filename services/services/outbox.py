@@ -7,6 +7,7 @@ producer, acks=all), so the worst case is a re-send that consumers' inboxes igno
 import asyncio
 import contextlib
 import json
+import time
 from datetime import datetime
 from typing import Protocol
 
@@ -25,6 +26,10 @@ log = structlog.get_logger(__name__)
 RELAY_LOCK_ID = 0x0A77EA15
 """Advisory lock held by the one relay allowed to publish a database's outbox: with several
 replicas, a single publisher keeps each appeal's events in order."""
+
+
+BACKLOG_EVERY_S = 5.0
+"""How often the relay counts unsent rows for the backlog gauge (a count is a table scan)."""
 
 
 class OutboxMessage(SQLModel, table=True):
@@ -75,6 +80,7 @@ class OutboxRelay:
         self._batch_size = batch_size
         self._poll_interval_s = poll_interval_s
         self._wakeup = asyncio.Event()
+        self._backlog_measured_at = 0.0
         db.on_commit(self.wake)
 
     def wake(self) -> None:
@@ -125,8 +131,10 @@ class OutboxRelay:
                         OutboxMessage.id.in_([r.id for r in rows])  # type: ignore[union-attr]
                     )
                 )
-            backlog = await sql.execute(text("SELECT count(*) FROM outbox_messages"))
-            OUTBOX_BACKLOG.labels(self._service).set(backlog.scalar_one())
+            if time.monotonic() - self._backlog_measured_at >= BACKLOG_EVERY_S:
+                backlog = await sql.execute(text("SELECT count(*) FROM outbox_messages"))
+                OUTBOX_BACKLOG.labels(self._service).set(backlog.scalar_one())
+                self._backlog_measured_at = time.monotonic()
         if rows:
             OUTBOX_PUBLISHED.labels(self._service).inc(len(rows))
         return len(rows)

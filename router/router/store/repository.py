@@ -11,10 +11,11 @@ from sqlalchemy import delete
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from contracts.events import Channel
 from router.domain.buildings import Building, BuildingRegistry
 from router.domain.duplicates import OpenAppeal
 from router.domain.matchers import MatcherFactory
-from router.domain.routing import Decision, Routed, Router
+from router.domain.routing import AppealToRoute, Decision, Routed, Router
 from router.domain.rules import RuleSet
 from router.domain.territories import Territory, TerritoryIndex, TerritoryKind
 from router.store.tables import (
@@ -108,6 +109,20 @@ async def store_rule_set(session: AsyncSession, rules: RuleSet) -> bool:
             " give the new rules a higher version"
         )
     return False
+
+
+def to_route(appeal: AppealRow, *, with_redirects: bool = True) -> AppealToRoute:
+    """The case file as the router's input; `with_redirects=False` forgets exclusions."""
+    return AppealToRoute(
+        category=appeal.category,
+        lon=appeal.lon,
+        lat=appeal.lat,
+        channel=Channel(appeal.channel),
+        submitted_at=appeal.submitted_at,
+        building_id=appeal.building_id,
+        address=appeal.address,
+        excluded_executors=frozenset(appeal.excluded_executor_ids if with_redirects else ()),
+    )
 
 
 async def get_appeal(
