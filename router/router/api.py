@@ -40,6 +40,14 @@ class DecisionOut(BaseModel):
     decided_at: datetime
 
 
+class RulesInForce(BaseModel):
+    version: int
+    timezone: str
+    rules: int
+    territories: int
+    buildings: int
+
+
 class QueuedAppeal(BaseModel):
     appeal_id: UUID
     category: str
@@ -76,6 +84,19 @@ async def get_decisions(appeal_id: UUID, runtime: Runtime) -> list[DecisionOut]:
     if not rows:
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"no decision for appeal {appeal_id}")
     return [DecisionOut.model_validate(r, from_attributes=True) for r in rows]
+
+
+@router.get("/rules", response_model=RulesInForce)
+async def rules_in_force(service: Annotated[Casework, Depends(casework)]) -> RulesInForce:
+    """The rule set this router instance decides with right now."""
+    current = await service.engine.current()
+    return RulesInForce(
+        version=current.rules.version,
+        timezone=current.rules.timezone,
+        rules=len(current.rules.rules),
+        territories=len(current.territories),
+        buildings=len(current.buildings),
+    )
 
 
 @router.get("/manual", response_model=list[QueuedAppeal])

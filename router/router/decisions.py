@@ -69,7 +69,7 @@ class Choice:
 
 class Casework:
     def __init__(self, engine: RoutingEngine, db: Database, settings: RouterSettings) -> None:
-        self._engine = engine
+        self.engine = engine
         self._db = db
         self._policy = DuplicatePolicy(
             radius_m=settings.duplicate_radius_m,
@@ -107,7 +107,7 @@ class Casework:
         if original is None:
             await self._route(session, appeal, event)
             return
-        version = (await self._engine.current()).rules.version
+        version = (await self.engine.current()).rules.version
         explanation = original.explanation(self._policy)
         appeal.state, appeal.duplicate_of = "duplicate", original.appeal.appeal_id
         repository.record_outcome(session, appeal, "duplicate", explanation, version)
@@ -129,7 +129,7 @@ class Casework:
         if len(appeal.excluded_executor_ids) <= self._max_redirects:
             await self._route(session, appeal, event)
             return
-        version = (await self._engine.current()).rules.version
+        version = (await self.engine.current()).rules.version
         reason = (
             f"redirected {len(appeal.excluded_executor_ids)} times"
             f" (by {', '.join(appeal.excluded_executor_ids)}); an operator decides"
@@ -147,7 +147,7 @@ class Casework:
         self, appeal_id: UUID, executor_id: str, operator: str, note: str | None
     ) -> DecisionRow:
         """An operator assigns an appeal from the manual queue."""
-        version = (await self._engine.current()).rules.version
+        version = (await self.engine.current()).rules.version
         async with self._db.transaction() as session:
             appeal = await repository.get_appeal(session, appeal_id, for_update=True)
             if appeal is None:
@@ -184,7 +184,7 @@ class Casework:
         return decision
 
     async def _route(self, session: AsyncSession, appeal: AppealRow, cause: Event) -> None:
-        router = await self._engine.current()
+        router = await self.engine.current()
         decision = router.decide(repository.to_route(appeal))
         repository.record_decision(session, appeal, decision, router.rules.version)
         if not isinstance(decision, Routed):
