@@ -15,7 +15,8 @@ status:
 	deploy/local/platform.sh status
 
 install: ## Install uv if missing, then the workspace (locked versions)
-	@command -v $(UV) >/dev/null 2>&1 || python3 -m pip install --quiet --user uv
+	@command -v $(UV) >/dev/null 2>&1 || python3 -m pip install --quiet --user uv \
+		|| python3 -m pip install --quiet --user --break-system-packages uv
 	$(UV) sync --frozen
 
 test: install lint typecheck schemas unit integration ## Everything CI runs

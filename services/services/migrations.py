@@ -58,9 +58,13 @@ async def create_database_if_missing(database_url: str) -> bool:
     name = url.database
     if not name:
         raise ValueError(f"no database name in {url.render_as_string(hide_password=True)}")
-    conn = await asyncpg.connect(
-        host=url.host, port=url.port, user=url.username, password=url.password, database="postgres"
-    )
+    connect = {"host": url.host, "port": url.port, "user": url.username, "password": url.password}
+    try:  # a managed database (an operator made it) may be all this user can reach
+        await (await asyncpg.connect(**connect, database=name)).close()
+        return False
+    except asyncpg.InvalidCatalogNameError:
+        pass
+    conn = await asyncpg.connect(**connect, database="postgres")
     try:
         if await conn.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name):
             return False

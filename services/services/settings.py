@@ -3,7 +3,7 @@
 import os
 from typing import Literal
 
-from pydantic import AliasChoices, Field
+from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 LOCAL_POSTGRES = "postgresql+asyncpg://postgres@127.0.0.1:55432"
@@ -45,3 +45,12 @@ class ServiceSettings(BaseSettings):
     startup_timeout_s: float = Field(
         default=120.0, gt=0, description="how long to wait for PostgreSQL and Kafka at start"
     )
+
+    @field_validator("database_url")
+    @classmethod
+    def use_asyncpg(cls, url: str) -> str:
+        """Accept the plain `postgresql://` URLs operators and operators' tools hand out."""
+        for plain in ("postgresql://", "postgres://"):
+            if url.startswith(plain):
+                return "postgresql+asyncpg://" + url.removeprefix(plain)
+        return url
