@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any, Self
+from typing import Any, ClassVar, Self
 from uuid import UUID
 
 import uuid_utils
@@ -38,6 +38,9 @@ class Event(BaseModel):
     causation_id: UUID | None = None
     payload: BaseModel
 
+    compaction_key: ClassVar[bytes | None] = None
+    """For events on a compacted topic: the key whose latest event is kept."""
+
     @classmethod
     def caused_by(cls, cause: Event, **fields: Any) -> Self:
         """An event that follows from `cause`: same correlation, causation = cause."""
@@ -49,5 +52,7 @@ class Event(BaseModel):
 
     @property
     def key(self) -> bytes | None:
-        """Kafka key: the appeal, so one appeal's events stay ordered."""
+        """Kafka key: the appeal, so one appeal's events stay ordered (or the compaction key)."""
+        if self.compaction_key is not None:
+            return self.compaction_key
         return str(self.appeal_id).encode() if self.appeal_id else None

@@ -8,7 +8,7 @@ AppealRedirected.
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
@@ -178,10 +178,7 @@ class RuleSetPublished(Event):
 
     type: Literal["RuleSetPublished"] = "RuleSetPublished"
     payload: RuleSetPublishedPayload
-
-    @property
-    def key(self) -> bytes:
-        return b"rules"
+    compaction_key: ClassVar[bytes | None] = b"rules"
 
 
 class TerritoriesChangedPayload(Payload):
@@ -194,10 +191,7 @@ class TerritoriesChanged(Event):
 
     type: Literal["TerritoriesChanged"] = "TerritoriesChanged"
     payload: TerritoriesChangedPayload
-
-    @property
-    def key(self) -> bytes:
-        return b"territories"
+    compaction_key: ClassVar[bytes | None] = b"territories"
 
 
 EVENT_TYPES: tuple[type[Event], ...] = (

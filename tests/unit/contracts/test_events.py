@@ -109,3 +109,18 @@ def test_topic_names() -> None:
 
 def test_checked_in_schemas_and_asyncapi_are_current() -> None:
     assert generate.main(["--check"]) == 0
+
+
+def test_events_on_the_compacted_topic_share_one_key_per_kind() -> None:
+    from contracts.events import RuleSetPublished, RuleSetPublishedPayload
+
+    first, second = (
+        RuleSetPublished(
+            producer="router-cli",
+            correlation_id=uuid4(),
+            payload=RuleSetPublishedPayload(version=v, rules={}),
+        )
+        for v in (1, 2)
+    )
+    assert first.key == second.key == b"rules", "compaction keeps only the newest rule set"
+    assert "compaction_key" not in first.model_dump()
