@@ -27,7 +27,7 @@ from contracts.events import (
 )
 from contracts.geo import GeoPoint
 from contracts.topics import APPEAL_EVENTS, executor_assignments
-from router.domain.duplicates import DuplicatePolicy, find_original, search_box
+from router.domain.duplicates import DuplicatePolicy, area_locks, find_original, search_box
 from router.domain.routing import Routed
 from router.engine import RoutingEngine
 from router.settings import RouterSettings
@@ -95,6 +95,9 @@ class Casework:
             state="new",
         )
         session.add(appeal)
+        await repository.lock_area(
+            session, area_locks(p.category, p.location.lat, p.location.lon, self._policy.radius_m)
+        )
         nearby = await repository.open_appeals_near(
             session,
             p.category,

@@ -1,5 +1,6 @@
 """Duplicate detection (pure): an open appeal of the same category, close by and recent."""
 
+import hashlib
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -75,3 +76,21 @@ def find_original(
         if best is None or key < (best.distance_m, best.appeal.submitted_at):
             best = Original(other, d)
     return best
+
+
+def area_locks(category: str, lat: float, lon: float, radius_m: float) -> list[int]:
+    """Advisory-lock keys for the grid cells the search circle touches, sorted (so two
+    transactions take shared locks in the same order). Two appeals of a category within
+    `radius_m` of each other always share a key — the cell of either point — so router
+    instances deciding them at once take turns and the later one sees the earlier."""
+    cell_m = 2.1 * radius_m
+    dlat = math.degrees(cell_m / EARTH_RADIUS_M)
+    min_lat, max_lat, min_lon, max_lon = search_box(lat, lon, radius_m)
+    keys = set()
+    for row in range(math.floor(min_lat / dlat), math.floor(max_lat / dlat) + 1):
+        row_lat = (row + 0.5) * dlat
+        dlon = dlat / max(math.cos(math.radians(row_lat)), 1e-6)
+        for column in range(math.floor(min_lon / dlon), math.floor(max_lon / dlon) + 1):
+            digest = hashlib.blake2b(f"{category}:{row}:{column}".encode(), digest_size=8)
+            keys.add(int.from_bytes(digest.digest(), "big", signed=True))
+    return sorted(keys)

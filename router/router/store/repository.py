@@ -7,7 +7,7 @@ from datetime import datetime
 from uuid import UUID
 
 from shapely.geometry import shape
-from sqlalchemy import delete
+from sqlalchemy import delete, text
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -156,6 +156,13 @@ async def open_appeals_near(
 
 
 OPEN_STATES = ("routed", "manual")
+
+
+async def lock_area(session: AsyncSession, keys: list[int]) -> None:
+    """Hold these advisory locks until the transaction ends (keys in sorted order)."""
+    sql = await session.connection()
+    for key in keys:
+        await sql.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
 
 
 async def manual_queue(

@@ -1,5 +1,7 @@
 """Duplicates: same category, within the radius and the window, of an open appeal."""
 
+import math
+import random
 from datetime import UTC, datetime, timedelta
 from uuid import uuid4
 
@@ -8,6 +10,7 @@ import pytest
 from router.domain.duplicates import (
     DuplicatePolicy,
     OpenAppeal,
+    area_locks,
     distance_m,
     find_original,
     search_box,
@@ -61,3 +64,24 @@ def test_the_search_box_holds_the_whole_circle() -> None:
     min_lat, max_lat, min_lon, max_lon = search_box(LAT, LON, 50)
     for lat, lon in [(max_lat, LON), (min_lat, LON), (LAT, max_lon), (LAT, min_lon)]:
         assert distance_m(LAT, LON, lat, lon) >= 50
+
+
+def test_appeals_within_the_radius_always_share_an_area_lock() -> None:
+    rng = random.Random(3)
+    for _ in range(2000):
+        lat, lon = rng.uniform(-70, 70), rng.uniform(-179, 179)
+        bearing = rng.uniform(0, 6.283)
+        metres = rng.uniform(0, 50)
+        other_lat = lat + metres * METRE_LAT * math.cos(bearing)
+        other_lon = lon + metres * METRE_LAT * math.sin(bearing) / math.cos(math.radians(lat))
+        if distance_m(lat, lon, other_lat, other_lon) > 50:
+            continue
+        mine = set(area_locks("pothole", lat, lon, 50))
+        theirs = set(area_locks("pothole", other_lat, other_lon, 50))
+        assert mine & theirs, (lat, lon, other_lat, other_lon)
+    assert not set(area_locks("pothole", LAT, LON, 50)) & set(
+        area_locks("playground", LAT, LON, 50)
+    )
+    assert not set(area_locks("pothole", LAT, LON, 50)) & set(
+        area_locks("pothole", LAT + 0.01, LON, 50)
+    )
