@@ -1,5 +1,6 @@
 """Executor-gateway's HTTP API: an executor's inbox of assignments, and its answers."""
 
+from collections.abc import Awaitable
 from datetime import datetime
 from typing import Annotated
 from uuid import UUID
@@ -115,9 +116,10 @@ async def get_assignment(
     return AssignmentOut.of(row)
 
 
-async def _perform(action: object) -> AssignmentOut:
+async def _perform(action: Awaitable[AssignmentRow]) -> AssignmentOut:
+    """Run an executor's action; its refusals become 404 (not theirs) or 409 (not now)."""
     try:
-        row = await action  # type: ignore[misc]
+        row = await action
     except AssignmentNotFound as error:
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail=str(error)) from error
     except AssignmentError as error:

@@ -1,15 +1,9 @@
 """Intake's subscribers: keep the citizen's view in step with `appeal.events`."""
 
+from typing import get_args
+
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from contracts.events import (
-    AppealAccepted,
-    AppealDuplicate,
-    AppealRedirected,
-    AppealResolved,
-    AppealRouted,
-    NeedsManualRouting,
-)
 from intake.domain.lifecycle import LifecycleEvent
 from intake.store import repository
 
@@ -28,14 +22,5 @@ async def follow_lifecycle(event: LifecycleEvent, session: AsyncSession) -> None
     )
 
 
-HANDLERS = dict.fromkeys(
-    (
-        AppealRouted,
-        NeedsManualRouting,
-        AppealDuplicate,
-        AppealAccepted,
-        AppealResolved,
-        AppealRedirected,
-    ),
-    follow_lifecycle,
-)
+HANDLERS = dict.fromkeys(get_args(LifecycleEvent), follow_lifecycle)
+"""Every lifecycle event the citizen's view follows (the `LifecycleEvent` union)."""

@@ -3,12 +3,11 @@
 import asyncio
 
 import typer
-from pydantic import AliasChoices, Field
-from pydantic_settings import BaseSettings
 
 from contracts.topics import CORE_TOPICS, ROUTING_CHANGES
 from services.dead_letters import list_dead_letters, replay_dead_letters
 from services.kafka import TopicSpec, ensure_topics
+from services.settings import KafkaSettings
 
 cli = typer.Typer(help="Platform chores shared by every service.", add_completion=False)
 
@@ -18,22 +17,13 @@ def main() -> None:
     """Platform chores shared by every service."""
 
 
-class KafkaSettings(BaseSettings):
-    bootstrap_servers: str = Field(
-        default="127.0.0.1:9092", validation_alias=AliasChoices("KAFKA_BOOTSTRAP_SERVERS")
-    )
-    partitions: int = Field(
-        default=3, ge=1, validation_alias=AliasChoices("KAFKA_TOPIC_PARTITIONS")
-    )
-
-
 @cli.command()
 def topics() -> None:
     """Create the platform's shared topics (names from contracts) if they do not exist."""
     settings = KafkaSettings()
-    specs = [TopicSpec(name, settings.partitions) for name in CORE_TOPICS]
+    specs = [TopicSpec(name, settings.kafka_topic_partitions) for name in CORE_TOPICS]
     specs.append(TopicSpec.compacted(ROUTING_CHANGES))
-    created = asyncio.run(ensure_topics(settings.bootstrap_servers, specs))
+    created = asyncio.run(ensure_topics(settings.kafka_bootstrap_servers, specs))
     typer.echo(f"topics: created {', '.join(created) or 'none (all exist)'}")
 
 
@@ -47,7 +37,7 @@ def dlq_list(topic: str, limit: int = typer.Option(50, help="show the newest N")
     from rich.console import Console
     from rich.table import Table
 
-    letters = asyncio.run(list_dead_letters(KafkaSettings().bootstrap_servers, topic))
+    letters = asyncio.run(list_dead_letters(KafkaSettings().kafka_bootstrap_servers, topic))
     table = Table(title=f"{topic}: {len(letters)} dead letters")
     for column in ("partition:offset", "from", "parked at", "reason", "message"):
         table.add_column(column, overflow="fold")
@@ -69,7 +59,7 @@ def dlq_replay(
 ) -> None:
     """Send dead letters not replayed before back to the topics they came from."""
     letters = asyncio.run(
-        replay_dead_letters(KafkaSettings().bootstrap_servers, topic, dry_run=dry_run)
+        replay_dead_letters(KafkaSettings().kafka_bootstrap_servers, topic, dry_run=dry_run)
     )
     verb = "would replay" if dry_run else "replayed"
     typer.echo(f"{verb} {len(letters)} dead letters from {topic}")

@@ -15,14 +15,11 @@ def database_on_shared_server(name: str) -> str:
     return f"{os.environ.get('POSTGRES_URL', LOCAL_POSTGRES).rstrip('/')}/{name}"
 
 
-class ServiceSettings(BaseSettings):
-    """Environment-driven settings. A service's subclass sets `env_prefix` (e.g. `INTAKE_`)
-    so `INTAKE_DATABASE_URL` configures intake alone; Kafka is shared by all."""
+class KafkaSettings(BaseSettings):
+    """The Kafka every service and tool shares (never prefixed)."""
 
     model_config = SettingsConfigDict(extra="ignore")
 
-    service_name: str = Field(description="name in logs, metrics, consumer groups and DLQ topics")
-    database_url: str = Field(description="SQLAlchemy URL of the service's own database")
     kafka_bootstrap_servers: str = Field(
         default="127.0.0.1:9092",
         validation_alias=AliasChoices("KAFKA_BOOTSTRAP_SERVERS", "kafka_bootstrap_servers"),
@@ -32,8 +29,16 @@ class ServiceSettings(BaseSettings):
         default=3,
         ge=1,
         validation_alias=AliasChoices("KAFKA_TOPIC_PARTITIONS", "kafka_topic_partitions"),
-        description="partitions for topics the service creates",
+        description="partitions for topics the platform creates",
     )
+
+
+class ServiceSettings(KafkaSettings):
+    """Environment-driven settings. A service's subclass sets `env_prefix` (e.g. `INTAKE_`)
+    so `INTAKE_DATABASE_URL` configures intake alone; Kafka is shared by all."""
+
+    service_name: str = Field(description="name in logs, metrics, consumer groups and DLQ topics")
+    database_url: str = Field(description="SQLAlchemy URL of the service's own database")
     http_host: str = Field(default="127.0.0.1", description="HTTP bind address")
     http_port: int = Field(description="HTTP port (API, /metrics, /health)")
     log_level: str = Field(default="INFO", description="minimum log level")
