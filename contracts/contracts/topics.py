@@ -15,7 +15,17 @@ ROUTING_CHANGES = "routing.changes"
 
 CORE_TOPICS = (APPEAL_SUBMITTED, APPEAL_EVENTS)
 
-EXECUTOR_ASSIGNMENTS_PATTERN = r"^executor\.[a-z0-9][a-z0-9-]*\.assignments$"
+EXECUTOR_ASSIGNMENTS = "executor.{executor_id}.assignments"
+"""The channel address of the per-executor assignment topics."""
+
+
+def address_regex(address: str) -> str:
+    """`executor.{executor_id}.assignments` → a regex matching the topics it stands for."""
+    parts = re.split(r"\{[^}]+\}", address)
+    return "^" + "[^.]+".join(re.escape(p) for p in parts) + "$"
+
+
+EXECUTOR_ASSIGNMENTS_PATTERN = address_regex(EXECUTOR_ASSIGNMENTS)
 """Regex matching every per-executor assignment topic."""
 
 

@@ -4,6 +4,7 @@ import asyncio
 
 import typer
 
+from contracts.declarations import declared_services
 from contracts.topics import CORE_TOPICS, ROUTING_CHANGES
 from services.dead_letters import list_dead_letters, replay_dead_letters
 from services.kafka import TopicSpec, ensure_topics
@@ -25,6 +26,18 @@ def topics() -> None:
     specs.append(TopicSpec.compacted(ROUTING_CHANGES))
     created = asyncio.run(ensure_topics(settings.kafka_bootstrap_servers, specs))
     typer.echo(f"topics: created {', '.join(created) or 'none (all exist)'}")
+
+
+@cli.command()
+def declared(
+    field: list[str] = typer.Argument(
+        None, help="columns to print (default: name package folder env_prefix port database)"
+    ),
+) -> None:
+    """The declared services, one per line, tab-separated: for scripts and Makefiles."""
+    columns = field or ["name", "package", "folder", "env_prefix", "port", "database"]
+    for service in declared_services():
+        typer.echo("\t".join(str(getattr(service, column)) for column in columns))
 
 
 dlq = typer.Typer(help="Dead-letter topics: <topic>.dlq.<consumer>.", no_args_is_help=True)

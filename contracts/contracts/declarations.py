@@ -1,0 +1,143 @@
+"""Service declarations: each service says once who it is, where it listens and what it
+reads and writes on Kafka. Everything that used to repeat it reads it from here: the local
+start scripts, the test harness, the Kubernetes manifests, the AsyncAPI document, lint and
+type-check targets, and the runtime itself (a subscription or publication a service did
+not declare is refused when it is made).
+
+A service declares itself with an entry point in its `pyproject.toml`:
+
+    [project.entry-points."appeals.services"]
+    intake = "intake.declaration:SERVICE"
+"""
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from importlib.metadata import entry_points
+
+from contracts.envelope import Event
+from contracts.topics import address_regex
+
+ENTRY_POINT_GROUP = "appeals.services"
+
+
+class UndeclaredTraffic(RuntimeError):
+    """A service subscribed to or published what its declaration does not say."""
+
+
+@dataclass(frozen=True)
+class Subscription:
+    """Events a service consumes from a topic (or every topic matching a channel address)."""
+
+    address: str
+    """The topic, or an AsyncAPI channel address with `{parameters}` (a pattern)."""
+    events: tuple[type[Event], ...]
+    """The event types it applies; others on the topic are skipped."""
+    group: str | None = None
+    """Names the consumer group `<service>.<group>` (default: the address)."""
+    broadcast: bool = False
+    """Every process reads the whole topic (no group, no inbox, idempotent handlers)."""
+
+    @property
+    def is_pattern(self) -> bool:
+        return "{" in self.address
+
+    @property
+    def pattern(self) -> str | None:
+        """The regex of topics a pattern subscription reads (None for one topic)."""
+        return address_regex(self.address) if self.is_pattern else None
+
+    @property
+    def event_names(self) -> frozenset[str]:
+        return frozenset(e.__name__ for e in self.events)
+
+
+@dataclass(frozen=True)
+class Publication:
+    """Events a service publishes (through its outbox) on a topic or channel address."""
+
+    address: str
+    events: tuple[type[Event], ...]
+
+    def covers(self, topic: str, event_type: str) -> bool:
+        return re.match(address_regex(self.address), topic) is not None and event_type in {
+            e.__name__ for e in self.events
+        }
+
+
+@dataclass(frozen=True)
+class ServiceDeclaration:
+    name: str
+    """Name in logs, metrics, consumer groups and dead-letter topics (`executor-gateway`)."""
+    package: str
+    """The Python package: `python -m <package> serve | migrate | load-city`."""
+    folder: str
+    """The workspace folder holding the package."""
+    env_prefix: str
+    """Prefix of the service's settings: `<PREFIX>_DATABASE_URL`, `<PREFIX>_HTTP_PORT`."""
+    port: int
+    """The default HTTP port (API, /metrics, /health)."""
+    database: str
+    """The name of its own PostgreSQL database."""
+    summary: str
+    """One line for people: what it is for and its main endpoints."""
+    consumes: tuple[Subscription, ...] = ()
+    publishes: tuple[Publication, ...] = ()
+    extra_topics: tuple[str, ...] = field(default=())
+    """Topics it publishes outside the outbox (operators' commands), for documentation."""
+
+    @property
+    def port_variable(self) -> str:
+        return f"{self.env_prefix}_HTTP_PORT"
+
+    @property
+    def database_variable(self) -> str:
+        return f"{self.env_prefix}_DATABASE_URL"
+
+    def group_of(self, subscription: Subscription) -> str | None:
+        if subscription.broadcast:
+            return None
+        return f"{self.name}.{subscription.group or subscription.address}"
+
+    def check_publication(self, topic: str, event_type: str) -> None:
+        if not any(p.covers(topic, event_type) for p in self.publishes):
+            raise UndeclaredTraffic(
+                f"{self.name} publishes {event_type} on {topic!r}, which its declaration"
+                f" ({self.package}.declaration) does not list"
+            )
+
+    def check_subscription(self, subscription: Subscription) -> None:
+        if subscription not in self.consumes:
+            raise UndeclaredTraffic(
+                f"{self.name} subscribes to {subscription.address!r} for"
+                f" {sorted(subscription.event_names)} (group {subscription.group!r},"
+                f" broadcast {subscription.broadcast}), which its declaration"
+                f" ({self.package}.declaration) does not list"
+            )
+
+
+@cache
+def declared_services() -> tuple[ServiceDeclaration, ...]:
+    """Every installed service's declaration, in port order."""
+    found = [ep.load() for ep in entry_points(group=ENTRY_POINT_GROUP)]
+    for declaration in found:
+        if not isinstance(declaration, ServiceDeclaration):
+            raise TypeError(f"entry point {ENTRY_POINT_GROUP} gave {declaration!r}")
+    _check_unique(found)
+    return tuple(sorted(found, key=lambda d: (d.port, d.name)))
+
+
+def _check_unique(found: Sequence[ServiceDeclaration]) -> None:
+    for attribute in ("name", "package", "env_prefix", "port", "database"):
+        values = [getattr(d, attribute) for d in found]
+        twice = {v for v in values if values.count(v) > 1}
+        if twice:
+            raise ValueError(f"two services declare the same {attribute}: {sorted(twice)}")
+
+
+def declaration_of(name_or_package: str) -> ServiceDeclaration:
+    for declaration in declared_services():
+        if name_or_package in (declaration.name, declaration.package):
+            return declaration
+    raise LookupError(f"no service declares {name_or_package!r}")

@@ -1,0 +1,19 @@
+"""The executor gateway, as the platform knows it (see `contracts.declarations`)."""
+
+from contracts.declarations import Publication, ServiceDeclaration, Subscription
+from contracts.events import AppealAccepted, AppealRedirected, AppealResolved, AssignmentIssued
+from contracts.topics import APPEAL_EVENTS, EXECUTOR_ASSIGNMENTS
+
+SERVICE = ServiceDeclaration(
+    name="executor-gateway",
+    package="executor_gateway",
+    folder="executor-gateway",
+    env_prefix="GATEWAY",
+    port=8003,
+    database="executor_gateway",
+    summary="GET /executors/{id}/assignments",
+    consumes=(
+        Subscription(EXECUTOR_ASSIGNMENTS, (AssignmentIssued,), group="executor-assignments"),
+    ),
+    publishes=(Publication(APPEAL_EVENTS, (AppealAccepted, AppealResolved, AppealRedirected)),),
+)
