@@ -18,8 +18,9 @@ from datetime import UTC, datetime, timedelta
 from shapely import Point, Polygon, prepare
 
 from contracts.events import Channel
+from router.domain.appeal import AppealToRoute
 from router.domain.buildings import Building, BuildingRegistry
-from router.domain.routing import AppealToRoute, Decision, Routed, Router
+from router.domain.routing import Decision, Routed, Router
 from router.domain.rules import Rule, RuleSet, TimeWindow
 from router.domain.territories import Territory, TerritoryIndex, TerritoryKind
 

@@ -9,7 +9,8 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
 from pydantic import BaseModel, Field
 
 from contracts.geo import GeoPoint
-from router.decisions import CaseError, Casework, UnknownAppeal, UnknownExecutor
+from router.decisions import Casework, UnknownAppeal
+from router.domain.case import CaseError, UnknownExecutor
 from router.store import repository
 from services.runtime import ServiceRuntime, runtime_of
 

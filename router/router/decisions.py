@@ -1,6 +1,7 @@
 """What the router does with an appeal's case: route it, spot a duplicate, route it again
-after a redirect, or let an operator decide. Each step records a decision and stages its
-events in the caller's transaction."""
+after a redirect, or let an operator decide. Each step loads the case file, moves the
+`Case` (which refuses what its state does not allow), writes it back, records a decision
+and stages its events in the caller's transaction."""
 
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -27,6 +28,7 @@ from contracts.events import (
 )
 from contracts.geo import GeoPoint
 from contracts.topics import APPEAL_EVENTS, executor_assignments
+from router.domain.case import Case, CaseError, CaseState, UnknownExecutor
 from router.domain.duplicates import DuplicatePolicy, area_locks, find_original, search_box
 from router.domain.routing import Routed
 from router.engine import RoutingEngine
@@ -40,15 +42,7 @@ PRODUCER = "router"
 log = structlog.get_logger(__name__)
 
 
-class CaseError(ValueError):
-    """An operator's request the appeal's state does not allow."""
-
-
 class UnknownAppeal(LookupError):
-    pass
-
-
-class UnknownExecutor(CaseError):
     pass
 
 
@@ -92,9 +86,10 @@ class Casework:
             channel=p.channel,
             submitted_at=event.occurred_at,
             correlation_id=event.correlation_id,
-            state="new",
+            state=CaseState.NEW.value,
         )
-        session.add(appeal)
+        case = Case(event.appeal_id)
+        repository.save_case(session, appeal, case)
         await repository.lock_area(
             session, area_locks(p.category, p.location.lat, p.location.lon, self._policy.radius_m)
         )
@@ -108,11 +103,12 @@ class Casework:
             p.category, p.location.lat, p.location.lon, event.occurred_at, nearby, self._policy
         )
         if original is None:
-            await self._route(session, appeal, event)
+            await self._route(session, appeal, case, event)
             return
         version = (await self.engine.current()).rules.version
         explanation = original.explanation(self._policy)
-        appeal.state, appeal.duplicate_of = "duplicate", original.appeal.appeal_id
+        case.mark_duplicate(original.appeal.appeal_id)
+        repository.save_case(session, appeal, case)
         repository.record_outcome(session, appeal, "duplicate", explanation, version)
         payload = AppealDuplicatePayload(
             original_appeal_id=original.appeal.appeal_id,
@@ -124,27 +120,40 @@ class Casework:
     async def redirected(self, event: AppealRedirected, session: AsyncSession) -> None:
         appeal = await repository.get_appeal(session, event.appeal_id, for_update=True)
         executor = event.payload.executor_id
-        if appeal is None or appeal.state != "routed" or appeal.executor_id != executor:
-            log.warning("redirect from an executor the appeal is not with; ignored", by=executor)
+        if appeal is None:
+            log.warning("redirect of an appeal the router never saw; ignored", by=executor)
             return
-        appeal.excluded_executor_ids = [*appeal.excluded_executor_ids, executor]
-        appeal.attempt += 1
-        if len(appeal.excluded_executor_ids) <= self._max_redirects:
-            await self._route(session, appeal, event)
+        case = repository.case_of(appeal)
+        try:
+            case.redirected_by(executor)
+        except CaseError as error:
+            log.warning("redirect refused; ignored", by=executor, reason=str(error))
+            return
+        repository.save_case(session, appeal, case)
+        if case.redirects <= self._max_redirects:
+            await self._route(session, appeal, case, event)
             return
         version = (await self.engine.current()).rules.version
         reason = (
-            f"redirected {len(appeal.excluded_executor_ids)} times"
-            f" (by {', '.join(appeal.excluded_executor_ids)}); an operator decides"
+            f"redirected {case.redirects} times"
+            f" (by {', '.join(case.excluded_executor_ids)}); an operator decides"
         )
+        case.send_to_manual()
+        repository.save_case(session, appeal, case)
         repository.record_outcome(session, appeal, "manual", reason, version)
         self._to_manual(session, appeal, event, reason, version, [])
 
     async def resolved(self, event: AppealResolved, session: AsyncSession) -> None:
         appeal = await repository.get_appeal(session, event.appeal_id, for_update=True)
-        if appeal is not None:
-            appeal.state = "closed"
-            session.add(appeal)
+        if appeal is None:
+            return
+        case = repository.case_of(appeal)
+        try:
+            case.close()
+        except CaseError as error:
+            log.warning("resolution refused; ignored", reason=str(error))
+            return
+        repository.save_case(session, appeal, case)
 
     async def route_manually(
         self, appeal_id: UUID, executor_id: str, operator: str, note: str | None
@@ -155,14 +164,13 @@ class Casework:
             appeal = await repository.get_appeal(session, appeal_id, for_update=True)
             if appeal is None:
                 raise UnknownAppeal(f"router knows no appeal {appeal_id}")
-            if appeal.state != "manual":
-                raise CaseError(
-                    f"appeal {appeal_id} is {appeal.state}, not waiting for an operator"
-                )
+            case = repository.case_of(appeal)
+            case.check_waiting_for_operator()
             name = await repository.executor_name(session, executor_id)
             if name is None:
                 raise UnknownExecutor(f"no executor {executor_id!r}")
-            appeal.attempt += 1
+            case.route_manually(executor_id)
+            repository.save_case(session, appeal, case)
             explanation = f"routed by operator {operator!r} to {executor_id!r} ({name})" + (
                 f": {note}" if note else ""
             )
@@ -186,9 +194,18 @@ class Casework:
             self._issue(session, appeal, None, choice)
         return decision
 
-    async def _route(self, session: AsyncSession, appeal: AppealRow, cause: Event) -> None:
+    async def _route(
+        self, session: AsyncSession, appeal: AppealRow, case: Case, cause: Event
+    ) -> None:
+        """Let the rules decide a new (or redirected) case; `appeal` holds `case` as it is
+        (the rules read the redirects from it)."""
         router = await self.engine.current()
         decision = router.decide(repository.to_route(appeal))
+        if isinstance(decision, Routed):
+            case.route(decision.executor_id)
+        else:
+            case.send_to_manual()
+        repository.save_case(session, appeal, case)
         repository.record_decision(session, appeal, decision, router.rules.version)
         if not isinstance(decision, Routed):
             self._to_manual(
@@ -216,8 +233,7 @@ class Casework:
     def _issue(
         session: AsyncSession, appeal: AppealRow, cause: Event | None, choice: Choice
     ) -> None:
-        appeal.state, appeal.executor_id = "routed", choice.executor_id
-        session.add(appeal)
+        """Stage the events of a case routed to `choice.executor_id`."""
         routed = AppealRouted(
             **_envelope(appeal, cause),
             payload=AppealRoutedPayload(
@@ -260,8 +276,7 @@ class Casework:
         version: int,
         territory_ids: list[str],
     ) -> None:
-        appeal.state, appeal.executor_id = "manual", None
-        session.add(appeal)
+        """Stage the event of a case sent to the manual queue."""
         manual = NeedsManualRouting(
             **_envelope(appeal, cause),
             payload=NeedsManualRoutingPayload(

@@ -9,8 +9,9 @@ from typing import Any
 import httpx
 
 from router.city import read_city
+from router.domain.appeal import AppealToRoute
 from router.domain.duplicates import distance_m
-from router.domain.routing import AppealToRoute, Routed
+from router.domain.routing import Routed
 from router.store.repository import build_router
 from tests.integration.kafka_io import read_all, scalar
 from tests.integration.platform import CITY, Platform, eventually

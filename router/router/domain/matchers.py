@@ -6,17 +6,16 @@ returns a predicate over the appeal and the territories containing it.
 """
 
 from collections.abc import Callable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, Protocol
 
-if TYPE_CHECKING:
-    from router.domain.routing import AppealToRoute
-    from router.domain.territories import Territory
+from router.domain.appeal import AppealToRoute
+from router.domain.territories import Territory
 
 ENTRY_POINT_GROUP = "appeals.router.matchers"
 
 
 class Matcher(Protocol):
-    def __call__(self, appeal: "AppealToRoute", territories: "Sequence[Territory]") -> bool: ...
+    def __call__(self, appeal: AppealToRoute, territories: Sequence[Territory]) -> bool: ...
 
 
 MatcherFactory = Callable[[Mapping[str, Any]], Matcher]

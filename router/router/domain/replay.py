@@ -4,7 +4,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from uuid import UUID
 
-from router.domain.routing import AppealToRoute, Decision, Routed, Router
+from router.domain.appeal import AppealToRoute
+from router.domain.routing import Decision, Routed, Router
 
 
 @dataclass(frozen=True)

@@ -10,13 +10,13 @@ order against the time window, the channel, custom matchers and redirects.
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from enum import StrEnum
 from operator import itemgetter
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from contracts.events import Channel
+from router.domain.appeal import AppealToRoute
 from router.domain.buildings import Building, BuildingRegistry
 from router.domain.matchers import Matcher, MatcherFactory
 from router.domain.rules import Rule, RuleSet
@@ -27,19 +27,6 @@ class RuleSetError(ValueError):
     def __init__(self, problems: list[str]) -> None:
         super().__init__("; ".join(problems))
         self.problems = problems
-
-
-@dataclass(frozen=True)
-class AppealToRoute:
-    category: str
-    lon: float
-    lat: float
-    channel: Channel = Channel.WEB
-    submitted_at: datetime = field(default_factory=lambda: datetime.now(UTC))
-    building_id: str | None = None
-    address: str | None = None
-    excluded_executors: frozenset[str] = frozenset()
-    """Executors that already said "not ours" (redirects)."""
 
 
 class Verdict(StrEnum):

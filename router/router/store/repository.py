@@ -12,10 +12,12 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from contracts.events import Channel
+from router.domain.appeal import AppealToRoute
 from router.domain.buildings import Building, BuildingRegistry
+from router.domain.case import OPEN_STATES, Case, CaseState
 from router.domain.duplicates import OpenAppeal
 from router.domain.matchers import MatcherFactory
-from router.domain.routing import AppealToRoute, Decision, Routed, Router
+from router.domain.routing import Decision, Routed, Router
 from router.domain.rules import RuleSet
 from router.domain.territories import Territory, TerritoryIndex, TerritoryKind
 from router.store.tables import (
@@ -125,6 +127,29 @@ def to_route(appeal: AppealRow, *, with_redirects: bool = True) -> AppealToRoute
     )
 
 
+def case_of(appeal: AppealRow) -> Case:
+    """The case file's lifecycle part, as the domain object that guards it."""
+    return Case(
+        appeal_id=appeal.appeal_id,
+        state=CaseState(appeal.state),
+        executor_id=appeal.executor_id,
+        attempt=appeal.attempt,
+        excluded_executor_ids=tuple(appeal.excluded_executor_ids),
+        duplicate_of=appeal.duplicate_of,
+    )
+
+
+def save_case(session: AsyncSession, appeal: AppealRow, case: Case) -> None:
+    """Write `case` back into its case file (the row that `case_of` read)."""
+    appeal.state = case.state.value
+    appeal.executor_id = case.executor_id
+    appeal.attempt = case.attempt
+    if list(case.excluded_executor_ids) != appeal.excluded_executor_ids:
+        appeal.excluded_executor_ids = list(case.excluded_executor_ids)  # a new list: JSON
+    appeal.duplicate_of = case.duplicate_of
+    session.add(appeal)
+
+
 async def get_appeal(
     session: AsyncSession, appeal_id: UUID, *, for_update: bool = False
 ) -> AppealRow | None:
@@ -144,7 +169,7 @@ async def open_appeals_near(
     min_lat, max_lat, min_lon, max_lon = box
     statement = select(AppealRow).where(
         AppealRow.category == category,
-        col(AppealRow.state).in_(OPEN_STATES),
+        col(AppealRow.state).in_([s.value for s in OPEN_STATES]),
         col(AppealRow.submitted_at) >= since,
         col(AppealRow.lat).between(min_lat, max_lat),
         col(AppealRow.lon).between(min_lon, max_lon),
@@ -153,9 +178,6 @@ async def open_appeals_near(
         OpenAppeal(r.appeal_id, r.category, r.lat, r.lon, r.submitted_at)
         for r in (await session.exec(statement)).all()
     ]
-
-
-OPEN_STATES = ("routed", "manual")
 
 
 async def lock_area(session: AsyncSession, keys: list[int]) -> None:
@@ -176,7 +198,7 @@ async def manual_queue(
             (col(DecisionRow.appeal_id) == col(AppealRow.appeal_id))
             & (col(DecisionRow.attempt) == col(AppealRow.attempt)),
         )
-        .where(AppealRow.state == "manual")
+        .where(AppealRow.state == CaseState.MANUAL.value)
         .order_by(col(AppealRow.submitted_at))
         .limit(limit)
         .offset(offset)

@@ -9,7 +9,8 @@ from pydantic import ValidationError
 from shapely.geometry import box
 
 from router.city import CityError, read_city
-from router.domain.routing import AppealToRoute, Routed, Router, Unroutable
+from router.domain.appeal import AppealToRoute
+from router.domain.routing import Routed, Router, Unroutable
 from router.domain.rules import Rule, RuleSet
 from router.domain.territories import Territory, TerritoryIndex, TerritoryKind
 from router.store.repository import build_router

@@ -11,8 +11,9 @@ import pytest
 from shapely.geometry import box
 
 from contracts.events import Channel
+from router.domain.appeal import AppealToRoute
 from router.domain.buildings import Building, BuildingRegistry, normalise_address
-from router.domain.routing import AppealToRoute, Routed, Router, RuleSetError, Unroutable, Verdict
+from router.domain.routing import Routed, Router, RuleSetError, Unroutable, Verdict
 from router.domain.rules import RuleSet
 from router.domain.territories import Territory, TerritoryIndex, TerritoryKind
 from router.plugins import installed_matchers

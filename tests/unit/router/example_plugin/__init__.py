@@ -9,8 +9,8 @@ In a real plugin package, `pyproject.toml` declares:
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from router.domain.appeal import AppealToRoute
 from router.domain.matchers import Matcher
-from router.domain.routing import AppealToRoute
 from router.domain.territories import Territory
 
 
