@@ -1,11 +1,12 @@
 # The two commands: `make up` starts the whole platform, `make test` runs every test.
 SHELL := /bin/bash
 UV ?= $(shell command -v uv 2>/dev/null || echo "$(HOME)/.local/bin/uv")
-PACKAGES := -p contracts -p services -p intake -p router -p executor_gateway -p tests
+# The declared services' packages (entry points appeals.services), read when a recipe runs.
+DECLARED = $(UV) run --frozen python -m services declared package
 
-.PHONY: up down status install test lint typecheck schemas unit integration bench
+.PHONY: up down status prerequisites install test lint typecheck schemas unit usecases integration bench
 
-up: install ## Provision Kafka + PostgreSQL, migrate, load the demo city, start every service
+up: prerequisites install ## Provision Kafka + PostgreSQL, migrate, load the demo city, start every service
 	deploy/local/platform.sh up
 
 down: ## Stop the services, Kafka and PostgreSQL started by `make up`
@@ -14,27 +15,35 @@ down: ## Stop the services, Kafka and PostgreSQL started by `make up`
 status:
 	deploy/local/platform.sh status
 
-install: ## Install uv if missing, then the workspace (locked versions)
-	@command -v $(UV) >/dev/null 2>&1 || python3 -m pip install --quiet --user uv \
-		|| python3 -m pip install --quiet --user --break-system-packages uv
-	$(UV) sync --frozen
+prerequisites: ## Install what is missing: JDK, Maven, PostgreSQL server, curl, make, uv
+	deploy/local/prerequisites.sh
 
-test: install lint typecheck schemas unit integration ## Everything CI runs
+install: ## Install uv if missing, then the workspace (locked versions)
+	@command -v $(UV) >/dev/null 2>&1 || deploy/local/prerequisites.sh uv
+	$(UV) sync --frozen --all-packages
+
+test: prerequisites install lint typecheck schemas unit usecases integration ## Everything CI runs
 
 lint:
 	$(UV) run --frozen ruff check .
 	$(UV) run --frozen ruff format --check .
 
 typecheck:
-	$(UV) run --frozen mypy $(PACKAGES)
+	packages=$$($(DECLARED)) && $(UV) run --frozen mypy -p contracts -p services \
+		$$(printf -- '-p %s ' $$packages) -p tests
 	$(UV) run --frozen mypy bench/router_bench.py
 
-schemas: ## Fail if the checked-in JSON Schemas, AsyncAPI or OpenAPI documents are stale
+schemas: ## Fail if the checked-in JSON Schemas, AsyncAPI, OpenAPI or Kubernetes files are stale
 	$(UV) run --frozen python -m contracts.generate --check
-	for service in intake router executor_gateway; do $(UV) run --frozen python -m $$service openapi --check || exit 1; done
+	$(UV) run --frozen python -m services manifests --check
+	packages=$$($(DECLARED)) && for package in $$packages; do \
+		$(UV) run --frozen python -m $$package openapi --check || exit 1; done
 
 unit:
 	$(UV) run --frozen pytest tests/unit -q
+
+usecases: ## Services in one process over the in-memory broker, real PostgreSQL (fast)
+	$(UV) run --frozen pytest tests/usecases -q -p no:cacheprovider
 
 integration: ## Against real Kafka and PostgreSQL (started by the fixtures unless given)
 	$(UV) run --frozen pytest tests/integration -q -p no:cacheprovider

@@ -2,7 +2,8 @@
 
 Order of preference: an explicit `KAFKA_BOOTSTRAP_SERVERS` / `POSTGRES_URL`; testcontainers
 when a Docker engine answers; else the project's own `deploy/local` scripts, started on
-free ports in a temporary directory and stopped at the end of the session.
+free ports in a temporary directory and stopped at the end of the session (their start
+time-outs scaled to the host, see tests.waiting).
 """
 
 import os
@@ -12,6 +13,8 @@ import subprocess
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+
+from tests.waiting import scaled
 
 REPO = Path(__file__).resolve().parents[1]
 LOCAL = REPO / "deploy" / "local"
@@ -39,7 +42,7 @@ def _run(script: str, command: str, env: dict[str, str]) -> str:
         env={**os.environ, **env},
         capture_output=True,
         text=True,
-        timeout=600,
+        timeout=scaled(600),
     )
     if done.returncode != 0:
         raise RuntimeError(f"{script} {command} failed:\n{done.stderr[-3000:]}")
@@ -61,6 +64,7 @@ def kafka(workdir: Path) -> Iterator[str]:
         "KAFKA_DATA_DIR": str(workdir / "kafka"),
         "KAFKA_PORT": str(free_port()),
         "KAFKA_CONTROLLER_PORT": str(free_port()),
+        "KAFKA_START_TIMEOUT": str(round(scaled(90))),
     }
     bootstrap = _run("kafka.sh", "start", env)
     try:
@@ -81,7 +85,11 @@ def postgres(workdir: Path) -> Iterator[str]:
         with PostgresContainer("postgres:16", driver="asyncpg") as container:
             yield container.get_connection_url().rsplit("/", 1)[0]
         return
-    env = {"PG_DATA_DIR": str(workdir / "postgres"), "PG_PORT": str(free_port())}
+    env = {
+        "PG_DATA_DIR": str(workdir / "postgres"),
+        "PG_PORT": str(free_port()),
+        "PG_START_TIMEOUT": str(round(scaled(60))),
+    }
     url = _run("postgres.sh", "start", env)
     try:
         yield url.replace("postgresql:", "postgresql+asyncpg:", 1)

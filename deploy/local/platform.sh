@@ -1,7 +1,12 @@
 #!/usr/bin/env bash
 # Bring the whole platform up or down on this machine: Kafka and PostgreSQL (unless
 # KAFKA_BOOTSTRAP_SERVERS / POSTGRES_URL point at your own), topics, databases and
-# migrations, the demo city, and every service as its own process.
+# migrations, the demo city, and every declared service (`python -m services declared`)
+# as its own process.
+#
+# `up` first checks that every port it needs is free (Kafka, its controller, PostgreSQL,
+# each service's <PREFIX>_HTTP_PORT) and starts nothing when one is taken; if a later step
+# fails it stops whatever this run started, so a failed `up` leaves nothing running.
 set -euo pipefail
 
 HERE=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)
@@ -10,18 +15,150 @@ STATE_DIR=${APPEALS_STATE_DIR:-$HOME/.local/state/appeals-platform}
 RUN_DIR="$STATE_DIR/run"
 CITY_DIR=${CITY_DIR:-$REPO/deploy/demo-city}
 PYTHON=${PYTHON:-$REPO/.venv/bin/python}
-# service module : HTTP port (ports overridable with INTAKE_HTTP_PORT etc.)
-SERVICES=("intake:${INTAKE_HTTP_PORT:-8001}" "router:${ROUTER_HTTP_PORT:-8002}" "executor_gateway:${GATEWAY_HTTP_PORT:-8003}")
+SERVICE_START_TIMEOUT=${SERVICE_START_TIMEOUT:-120}
+# The ports kafka.sh and postgres.sh will use (their defaults), checked before starting.
+KAFKA_PORT=${KAFKA_PORT:-9092}
+KAFKA_CONTROLLER_PORT=${KAFKA_CONTROLLER_PORT:-9093}
+PG_PORT=${PG_PORT:-55432}
 
 SCRIPT_NAME=platform
 # shellcheck source=deploy/local/common.sh
 source "$HERE/common.sh"
 
+# ---------------------------------------------------------------------------- declarations
+
+# The declared services, index by index; a service's port is <PREFIX>_HTTP_PORT if set.
+NAMES=() PACKAGES=() PREFIXES=() PORTS=() SUMMARIES=()
+
+load_declarations() {
+	[[ -x $PYTHON ]] || die "$PYTHON not found: run 'make install' first (or set PYTHON)"
+	local declared name package prefix port summary variable
+	declared=$("$PYTHON" -m services declared name package env_prefix port summary) ||
+		die "could not read the service declarations (python -m services declared)"
+	[[ -n $declared ]] || die "no service is declared (entry point group appeals.services)"
+	while IFS=$'\t' read -r name package prefix port summary; do
+		variable=${prefix}_HTTP_PORT
+		port=${!variable:-$port}
+		is_uint "$port" || die "$variable must be a TCP port, got '$port'"
+		NAMES+=("$name") PACKAGES+=("$package") PREFIXES+=("$prefix") PORTS+=("$port")
+		SUMMARIES+=("$summary")
+	done <<<"$declared"
+}
+
+# ---------------------------------------------------------------------------- services
+
+pid_file() { echo "$RUN_DIR/${PACKAGES[$1]}.pid"; }
+log_file() { echo "$RUN_DIR/${PACKAGES[$1]}.log"; }
+
+# Prints the pid of service $1 if its pid file names a live `python -m <package> serve`.
+service_pid() {
+	local pidfile pid
+	pidfile=$(pid_file "$1")
+	[[ -f $pidfile ]] || return 1
+	pid=$(cat -- "$pidfile" 2>/dev/null) || return 1
+	is_uint "$pid" || return 1
+	[[ $(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null) == *"-m ${PACKAGES[$1]} serve"* ]] || return 1
+	echo "$pid"
+}
+
+start_service() {
+	local i=$1 pid
+	if pid=$(service_pid "$i"); then
+		log "${NAMES[$i]} already running (pid $pid)"
+		return 0
+	fi
+	CLEANUP+=("service:$i")
+	env "${PREFIXES[$i]}_HTTP_PORT=${PORTS[$i]}" setsid nohup "$PYTHON" -m "${PACKAGES[$i]}" serve \
+		>"$(log_file "$i")" 2>&1 </dev/null &
+	echo $! >"$(pid_file "$i")"
+}
+
+wait_ready() {
+	local i=$1 deadline=$((SECONDS + SERVICE_START_TIMEOUT))
+	until curl -fsS "http://127.0.0.1:${PORTS[$i]}/health/ready" >/dev/null 2>&1; do
+		if ! service_pid "$i" >/dev/null; then
+			tail -n 30 -- "$(log_file "$i")" >&2 || true
+			die "${NAMES[$i]} died during start; log: $(log_file "$i")"
+		fi
+		((SECONDS < deadline)) ||
+			die "${NAMES[$i]} not ready on port ${PORTS[$i]} after ${SERVICE_START_TIMEOUT}s (SERVICE_START_TIMEOUT); log: $(log_file "$i")"
+		sleep 0.5
+	done
+}
+
+# SIGTERM the process in pid file $1, SIGKILL after 10 s; $2 names it in the log.
+stop_pid_file() {
+	local pidfile=$1 name=$2 pid
+	[[ -f $pidfile ]] || return 0
+	pid=$(cat -- "$pidfile" 2>/dev/null || true)
+	if is_uint "$pid" && kill -TERM "$pid" 2>/dev/null; then
+		for _ in $(seq 1 40); do
+			kill -0 "$pid" 2>/dev/null || break
+			sleep 0.25
+		done
+		kill -KILL "$pid" 2>/dev/null || true
+		log "stopped $name"
+	fi
+	rm -f -- "$pidfile"
+}
+
+# ---------------------------------------------------------------------------- ports
+
+# Fails, starting nothing, when a port this run would listen on is taken or used twice.
+check_ports() {
+	local -a ports=() purposes=()
+	if [[ -z ${KAFKA_BOOTSTRAP_SERVERS:-} ]] && ! "$HERE/kafka.sh" status >/dev/null 2>&1; then
+		ports+=("$KAFKA_PORT" "$KAFKA_CONTROLLER_PORT")
+		purposes+=("Kafka, KAFKA_PORT" "Kafka controller, KAFKA_CONTROLLER_PORT")
+	fi
+	if [[ -z ${POSTGRES_URL:-} ]] && ! "$HERE/postgres.sh" status >/dev/null 2>&1; then
+		ports+=("$PG_PORT")
+		purposes+=("PostgreSQL, PG_PORT")
+	fi
+	local i j clash=0
+	for i in "${!NAMES[@]}"; do
+		service_pid "$i" >/dev/null && continue
+		ports+=("${PORTS[$i]}")
+		purposes+=("${NAMES[$i]} HTTP, ${PREFIXES[$i]}_HTTP_PORT")
+	done
+	for i in "${!ports[@]}"; do
+		for ((j = 0; j < i; j++)); do
+			if [[ ${ports[$i]} == "${ports[$j]}" ]]; then
+				log "error: port ${ports[$i]} is configured twice: ${purposes[$j]} and ${purposes[$i]}"
+				clash=1
+			fi
+		done
+		check_port_free "${ports[$i]}" "${purposes[$i]}" || clash=1
+	done
+	((clash == 0)) || die "nothing was started"
+}
+
+# ---------------------------------------------------------------------------- up / down
+
+# What this run started, undone in reverse order when `up` fails: "kafka", "postgres",
+# "service:<index>".
+CLEANUP=()
+
+undo_on_failure() {
+	local status=$? k
+	((status != 0 && ${#CLEANUP[@]})) || return 0
+	log "up failed; stopping what it started"
+	for ((k = ${#CLEANUP[@]} - 1; k >= 0; k--)); do
+		case ${CLEANUP[$k]} in
+		kafka) "$HERE/kafka.sh" stop || true ;;
+		postgres) "$HERE/postgres.sh" stop || true ;;
+		service:*) stop_pid_file "$(pid_file "${CLEANUP[$k]#service:}")" "${NAMES[${CLEANUP[$k]#service:}]}" ;;
+		esac
+	done
+}
+
 infrastructure() {
 	if [[ -z ${KAFKA_BOOTSTRAP_SERVERS:-} ]]; then
+		"$HERE/kafka.sh" status >/dev/null 2>&1 || CLEANUP+=(kafka)
 		KAFKA_BOOTSTRAP_SERVERS=$("$HERE/kafka.sh" start)
 	fi
 	if [[ -z ${POSTGRES_URL:-} ]]; then
+		"$HERE/postgres.sh" status >/dev/null 2>&1 || CLEANUP+=(postgres)
 		local url
 		url=$("$HERE/postgres.sh" start)
 		POSTGRES_URL=${url/postgresql:/postgresql+asyncpg:}
@@ -29,88 +166,51 @@ infrastructure() {
 	export KAFKA_BOOTSTRAP_SERVERS POSTGRES_URL
 }
 
-start_service() {
-	local module=$1 port=$2 pidfile="$RUN_DIR/$1.pid" logfile="$RUN_DIR/$1.log"
-	if [[ -f $pidfile ]] && kill -0 "$(cat "$pidfile")" 2>/dev/null; then
-		log "$module already running (pid $(cat "$pidfile"))"
-		return
-	fi
-	local upper
-	upper=$(echo "${module%%_*}" | tr '[:lower:]' '[:upper:]')
-	[[ $module == executor_gateway ]] && upper=GATEWAY
-	env "${upper}_HTTP_PORT=$port" setsid nohup "$PYTHON" -m "$module" serve >"$logfile" 2>&1 &
-	echo $! >"$pidfile"
-}
-
-wait_ready() {
-	local module=$1 port=$2
-	for _ in $(seq 1 120); do
-		if curl -fsS "http://127.0.0.1:$port/health/ready" >/dev/null 2>&1; then
-			return 0
-		fi
-		if ! kill -0 "$(cat "$RUN_DIR/$module.pid")" 2>/dev/null; then
-			tail -n 30 "$RUN_DIR/$module.log" >&2
-			log "$module died during start; log: $RUN_DIR/$module.log"
-			return 1
-		fi
-		sleep 0.5
-	done
-	log "$module not ready after 60 s; log: $RUN_DIR/$module.log"
-	return 1
-}
-
 up() {
-	mkdir -p "$RUN_DIR"
+	load_declarations
+	check_ports
+	trap undo_on_failure EXIT
+	trap 'exit 130' INT
+	trap 'exit 143' TERM
+	mkdir -p -- "$RUN_DIR"
 	infrastructure
 	"$PYTHON" -m services topics
-	for entry in "${SERVICES[@]}"; do
-		local module=${entry%%:*}
-		"$PYTHON" -m "$module" migrate
-		"$PYTHON" -m "$module" load-city "$CITY_DIR"
+	local i
+	for i in "${!NAMES[@]}"; do
+		"$PYTHON" -m "${PACKAGES[$i]}" migrate
+		"$PYTHON" -m "${PACKAGES[$i]}" load-city "$CITY_DIR"
 	done
-	for entry in "${SERVICES[@]}"; do start_service "${entry%%:*}" "${entry##*:}"; done
-	for entry in "${SERVICES[@]}"; do wait_ready "${entry%%:*}" "${entry##*:}"; done
-	cat <<TXT
+	for i in "${!NAMES[@]}"; do start_service "$i"; done
+	for i in "${!NAMES[@]}"; do wait_ready "$i"; done
+	CLEANUP=()
 
-The appeals platform is up (city: $(basename "$CITY_DIR")).
-  intake            http://127.0.0.1:${SERVICES[0]##*:}/docs   (POST /appeals, GET /appeals/{id})
-  router            http://127.0.0.1:${SERVICES[1]##*:}/docs   (GET /routing/decisions/{appeal_id})
-  executor-gateway  http://127.0.0.1:${SERVICES[2]##*:}/docs   (GET /executors/{id}/assignments)
-  Kafka             $KAFKA_BOOTSTRAP_SERVERS
-  PostgreSQL        ${POSTGRES_URL}
-  logs              $RUN_DIR/*.log
-Try:
-  curl -s -XPOST http://127.0.0.1:${SERVICES[0]##*:}/appeals -H 'content-type: application/json' \\
-    -d '{"category":"yard_cleaning","location":{"lat":62.0255,"lon":129.69},"text":"Двор не убран"}'
-Stop everything with: make down
-TXT
+	echo
+	echo "The appeals platform is up (city: $(basename -- "$CITY_DIR"))."
+	for i in "${!NAMES[@]}"; do
+		printf '  %-18s http://127.0.0.1:%s/docs   (%s)\n' "${NAMES[$i]}" "${PORTS[$i]}" "${SUMMARIES[$i]}"
+	done
+	printf '  %-18s %s\n' Kafka "$KAFKA_BOOTSTRAP_SERVERS" PostgreSQL "$POSTGRES_URL" logs "$RUN_DIR/*.log"
+	echo "A walk through an appeal's life: README.md. Stop everything with: make down"
 }
 
 down() {
-	for entry in "${SERVICES[@]}"; do
-		local module=${entry%%:*} pidfile="$RUN_DIR/${entry%%:*}.pid"
-		if [[ -f $pidfile ]]; then
-			local pid
-			pid=$(cat "$pidfile")
-			if kill -TERM "$pid" 2>/dev/null; then
-				for _ in $(seq 1 40); do kill -0 "$pid" 2>/dev/null || break; sleep 0.25; done
-				kill -KILL "$pid" 2>/dev/null || true
-				log "stopped $module"
-			fi
-			rm -f "$pidfile"
-		fi
+	local pidfile
+	for pidfile in "$RUN_DIR"/*.pid; do
+		[[ -e $pidfile ]] || continue
+		stop_pid_file "$pidfile" "$(basename -- "$pidfile" .pid)"
 	done
 	[[ -n ${KAFKA_BOOTSTRAP_SERVERS:-} ]] || "$HERE/kafka.sh" stop
 	[[ -n ${POSTGRES_URL:-} ]] || "$HERE/postgres.sh" stop
 }
 
 status() {
-	for entry in "${SERVICES[@]}"; do
-		local module=${entry%%:*} port=${entry##*:}
-		if curl -fsS "http://127.0.0.1:$port/health/ready" 2>/dev/null; then
-			echo "  $module"
+	load_declarations
+	local i
+	for i in "${!NAMES[@]}"; do
+		if curl -fsS "http://127.0.0.1:${PORTS[$i]}/health/ready" >/dev/null 2>&1; then
+			echo "${NAMES[$i]}: ready on port ${PORTS[$i]}"
 		else
-			echo "$module: not ready"
+			echo "${NAMES[$i]}: not ready (port ${PORTS[$i]})"
 		fi
 	done
 }
@@ -120,7 +220,7 @@ up) up ;;
 down) down ;;
 status) status ;;
 *)
-	echo "usage: $(basename "$0") {up|down|status}" >&2
+	echo "usage: $(basename -- "$0") {up|down|status}" >&2
 	exit 2
 	;;
 esac

@@ -1,32 +1,50 @@
-"""The three services as separate processes, on free ports, with their own databases."""
+"""Every declared service as a separate process, on free ports, with its own database.
 
+Every process started here is registered until it is stopped: `stop_strays()` (run by the
+session fixture and at interpreter exit) kills whatever a test left running, and on Linux
+a service also gets SIGTERM when the test process dies (`setpriv --pdeathsig`).
+"""
+
+import atexit
 import os
+import shutil
 import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TypeVar
 from uuid import uuid4
 
 import httpx
 
+from contracts.declarations import ServiceDeclaration, declaration_of, declared_services
 from tests.infrastructure import REPO, free_port
+from tests.waiting import describe, eventually, scaled
+
+__all__ = ["CITY", "Platform", "ServiceProcess", "build_platform", "eventually", "provision"]
 
 CITY = REPO / "deploy" / "demo-city"
-T = TypeVar("T")
-ENV_PREFIX = {"intake": "INTAKE", "router": "ROUTER", "executor_gateway": "GATEWAY"}
+# The service dies with the test process that started it (Linux; the starting thread).
+DIE_WITH_PARENT = ["setpriv", "--pdeathsig", "TERM", "--"] if shutil.which("setpriv") else []
+_RUNNING: dict[subprocess.Popen[bytes], str] = {}
+"""Started, not yet stopped: process → what it is (for the stray report)."""
 
 
 @dataclass
 class ServiceProcess:
     module: str
+    """The service's package (`python -m <module> serve`)."""
     env: dict[str, str]
     log_path: Path
     port: int = field(default_factory=free_port)
     process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def declaration(self) -> ServiceDeclaration:
+        return declaration_of(self.module)
 
     @property
     def url(self) -> str:
@@ -34,14 +52,18 @@ class ServiceProcess:
 
     @property
     def database_url(self) -> str:
-        return self.env[f"{ENV_PREFIX[self.module]}_DATABASE_URL"]
+        return self.env[self.declaration.database_variable]
+
+    @property
+    def alive(self) -> bool:
+        return self.process is not None and self.process.poll() is None
 
     def _full_env(self) -> dict[str, str]:
-        return {
-            **os.environ,
-            **self.env,
-            f"{ENV_PREFIX[self.module]}_HTTP_PORT": str(self.port),
-        }
+        return {**os.environ, **self.env, self.declaration.port_variable: str(self.port)}
+
+    def another(self, log_path: Path) -> "ServiceProcess":
+        """A second instance: same settings and database, its own port and log."""
+        return ServiceProcess(self.module, dict(self.env), log_path)
 
     def run(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
         """Run a one-off command of the service (migrate, load-city, rules publish…)."""
@@ -50,82 +72,162 @@ class ServiceProcess:
             env={**self._full_env(), "COLUMNS": "200"},
             capture_output=True,
             text=True,
-            timeout=300,
+            timeout=scaled(300),
         )
         if check:
             assert done.returncode == 0, f"{self.module} {args}:\n{done.stdout}\n{done.stderr}"
         return done
 
     def start(self) -> None:
-        log = self.log_path.open("ab")
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", self.module, "serve"],
-            env=self._full_env(),
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
+        assert not self.alive, f"{self.module} is already running (pid {self.pid})"
+        with self.log_path.open("ab") as log:
+            self.process = subprocess.Popen(
+                [*DIE_WITH_PARENT, sys.executable, "-m", self.module, "serve"],
+                env=self._full_env(),
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+        _RUNNING[self.process] = f"{self.module} on port {self.port} (log {self.log_path})"
+
+    @property
+    def pid(self) -> int | None:
+        return self.process.pid if self.process else None
 
     def wait_ready(self, timeout_s: float = 90.0) -> None:
-        deadline = time.monotonic() + timeout_s
-        while time.monotonic() < deadline:
-            assert self.process is not None
+        """Wait while the process lives until /health/ready answers 200, for `timeout_s`
+        scaled to the host (tests.waiting)."""
+        limit = scaled(timeout_s)
+        deadline = time.monotonic() + limit
+        probe = f"{self.url}/health/ready"
+        last = "no answer yet"
+        while True:
+            assert self.process is not None, f"{self.module} was never started"
             if self.process.poll() is not None:
-                raise AssertionError(f"{self.module} exited:\n{self.log_tail()}")
+                raise AssertionError(
+                    f"{self.module} exited with {self.process.returncode} before it was"
+                    f" ready:\n{self.log_tail()}"
+                )
             try:
-                if httpx.get(f"{self.url}/health/ready", timeout=2).status_code == 200:
+                response = httpx.get(probe, timeout=2)
+                if response.status_code == 200:
                     return
-            except httpx.HTTPError:
-                pass
+                last = f"HTTP {response.status_code} {response.text[:200]}"
+            except httpx.HTTPError as error:
+                last = f"{type(error).__name__} {error}"
+            if time.monotonic() > deadline:
+                raise AssertionError(
+                    f"{self.module} (pid {self.pid}) not ready after"
+                    f" {describe(timeout_s, limit)}: GET {probe} last gave {last}\n"
+                    f"{self.log_tail()}"
+                )
             time.sleep(0.3)
-        raise AssertionError(f"{self.module} not ready in {timeout_s}s:\n{self.log_tail()}")
+
+    @contextmanager
+    def started(self) -> Iterator["ServiceProcess"]:
+        """Start, wait until ready, and stop on the way out whatever happened."""
+        self.start()
+        try:
+            self.wait_ready()
+            yield self
+        finally:
+            self.stop()
 
     def kill(self) -> None:
         """SIGKILL: no shutdown hooks, no offset commits, nothing flushed."""
-        assert self.process is not None
+        assert self.process is not None, f"{self.module} was never started"
         self.process.send_signal(signal.SIGKILL)
         self.process.wait(timeout=30)
+        _RUNNING.pop(self.process, None)
 
     def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
+        """SIGTERM, then SIGKILL after 30 s; a no-op when not running."""
+        if self.process is not None:
+            _stop(self.process)
 
     def log_tail(self, lines: int = 60) -> str:
         return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
 
 
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=30)
+    _RUNNING.pop(process, None)
+
+
+def stop_strays() -> list[str]:
+    """Stop every service process still running; say which they were."""
+    strays = [what for process, what in list(_RUNNING.items()) if process.poll() is None]
+    for process in list(_RUNNING):
+        _stop(process)
+    return strays
+
+
+atexit.register(stop_strays)
+
+
 @dataclass
 class Platform:
     kafka_bootstrap: str
-    intake: ServiceProcess
-    router: ServiceProcess
-    gateway: ServiceProcess
+    by_name: dict[str, ServiceProcess]
+    """Every declared service, by its declared name."""
 
     @property
     def services(self) -> list[ServiceProcess]:
-        return [self.intake, self.router, self.gateway]
+        return list(self.by_name.values())
+
+    def __getitem__(self, name: str) -> ServiceProcess:
+        return self.by_name[name]
+
+    @property
+    def intake(self) -> ServiceProcess:
+        return self["intake"]
+
+    @property
+    def router(self) -> ServiceProcess:
+        return self["router"]
+
+    @property
+    def gateway(self) -> ServiceProcess:
+        return self["executor-gateway"]
+
+    @contextmanager
+    def started(self) -> Iterator["Platform"]:
+        """Start every service, wait until all are ready, stop them all on the way out."""
+        try:
+            for service in self.services:
+                service.start()
+            for service in self.services:
+                service.wait_ready()
+            yield self
+        finally:
+            for service in self.services:
+                service.stop()
 
 
-def build_platform(kafka_bootstrap: str, postgres_url: str, workdir: Path) -> Platform:
+def build_platform(
+    kafka_bootstrap: str,
+    postgres_url: str,
+    workdir: Path,
+    extra_env: Mapping[str, str] | None = None,
+) -> Platform:
+    """Every declared service with a fresh database of its own; `extra_env` goes to all."""
     suffix = uuid4().hex[:8]
-    shared = {"KAFKA_BOOTSTRAP_SERVERS": kafka_bootstrap, "LOG_LEVEL": "INFO"}
+    shared = {"KAFKA_BOOTSTRAP_SERVERS": kafka_bootstrap, "LOG_LEVEL": "INFO", **(extra_env or {})}
 
-    def service(module: str) -> ServiceProcess:
-        prefix = ENV_PREFIX[module]
+    def service(declared: ServiceDeclaration) -> ServiceProcess:
         env = {
             **shared,
-            f"{prefix}_DATABASE_URL": f"{postgres_url}/{module}_{suffix}",
-            f"{prefix}_OUTBOX_POLL_INTERVAL_S": "0.2",
-            "ROUTER_MAX_REDIRECTS": "1",
+            declared.database_variable: f"{postgres_url}/{declared.database}_{suffix}",
+            f"{declared.env_prefix}_OUTBOX_POLL_INTERVAL_S": "0.2",
         }
-        return ServiceProcess(module, env, workdir / f"{module}.log")
+        return ServiceProcess(declared.package, env, workdir / f"{declared.package}.log")
 
-    return Platform(
-        kafka_bootstrap, service("intake"), service("router"), service("executor_gateway")
-    )
+    return Platform(kafka_bootstrap, {d.name: service(d) for d in declared_services()})
 
 
 def provision(platform: Platform) -> None:
@@ -134,27 +236,8 @@ def provision(platform: Platform) -> None:
         env={**os.environ, "KAFKA_BOOTSTRAP_SERVERS": platform.kafka_bootstrap},
         check=True,
         capture_output=True,
-        timeout=120,
+        timeout=scaled(120),
     )
     for svc in platform.services:
         svc.run("migrate")
         svc.run("load-city", str(CITY))
-
-
-def eventually(
-    probe: Callable[[], T | None],
-    *,
-    timeout_s: float = 60.0,
-    what: str = "",
-    diagnose: Callable[[], str] | None = None,
-) -> T:
-    """Poll `probe` until it returns something truthy; on time-out, say what `diagnose` sees."""
-    deadline = time.monotonic() + timeout_s
-    while True:
-        result = probe()
-        if result:
-            return result
-        if time.monotonic() > deadline:
-            seen = f"\n{diagnose()}" if diagnose else ""
-            raise AssertionError(f"timed out after {timeout_s}s waiting for {what or probe}{seen}")
-        time.sleep(0.2)
