@@ -2,6 +2,22 @@
 
 A crash anywhere loses nothing: rows stay until Kafka acknowledged them (idempotent
 producer, acks=all), so the worst case is a re-send that consumers' inboxes ignore.
+
+Quiet at rest: the relay runs a transaction only when there may be work, so an idle
+service makes no commits at all. It is woken
+- at once, in-process, after a commit that staged rows (`stage` marks the session);
+- by PostgreSQL NOTIFY on `OUTBOX_CHANNEL`, which every staging transaction issues and
+  the database delivers on commit to the relay of every replica (each LISTENs on a
+  dedicated connection): rows staged by another process, or left behind by one that died
+  before publishing them, are published without polling;
+- at start and after its LISTEN connection is re-established (notifications sent while it
+  was down are lost, so it looks once).
+It polls every `poll_interval_s` only while it cannot trust notifications: while its
+LISTEN connection is down, and after it found the relay lock held by another instance
+(that instance may stop before it reaches rows committed meanwhile). NOTIFY rather than a
+slow safety poll: a poll slow enough to be cheap is too slow to publish promptly, and a
+fast one is the idle load this design removes. NOTIFY costs a round-trip per staging
+transaction and is discarded if the transaction rolls back.
 """
 
 import asyncio
@@ -12,14 +28,18 @@ from datetime import datetime
 from typing import Protocol
 
 import structlog
-from sqlalchemy import BigInteger, Column, LargeBinary, delete, text
-from sqlmodel import Field, SQLModel, col, select
+from sqlalchemy import BigInteger, Column, LargeBinary, delete, event, text
+from sqlalchemy.orm import Session
+from sqlmodel import Field, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from contracts.declarations import ServiceDeclaration
 from contracts.envelope import Event
 from services.columns import timestamp_field
 from services.db import Database
-from services.metrics import OUTBOX_BACKLOG, OUTBOX_FAILURES, OUTBOX_PUBLISHED
+from services.metrics import OUTBOX_BACKLOG, OUTBOX_FAILURES, OUTBOX_PASSES, OUTBOX_PUBLISHED
+from services.notifications import NotificationListener
+from services.schema import ChassisTable
 
 log = structlog.get_logger(__name__)
 
@@ -31,8 +51,14 @@ replicas, a single publisher keeps each appeal's events in order."""
 BACKLOG_EVERY_S = 5.0
 """How often the relay counts unsent rows for the backlog gauge (a count is a table scan)."""
 
+OUTBOX_CHANNEL = "appeals_outbox"
+"""PostgreSQL NOTIFY channel announcing committed outbox rows (channels are per database)."""
 
-class OutboxMessage(SQLModel, table=True):
+STAGED = "outbox.staged"
+"""`session.info` key `stage` sets: the transaction added outbox rows."""
+
+
+class OutboxMessage(ChassisTable, table=True):
     __tablename__ = "outbox_messages"
 
     id: int | None = Field(
@@ -46,13 +72,18 @@ class OutboxMessage(SQLModel, table=True):
 
 
 def stage(session: AsyncSession, event: Event, topic: str) -> None:
-    """Queue `event` for `topic` in the caller's transaction."""
+    """Queue `event` for `topic` in the caller's transaction (refused if the service's
+    declaration does not list that publication)."""
+    declaration: ServiceDeclaration | None = session.info.get("declaration")
+    if declaration is not None:
+        declaration.check_publication(topic, event.type)
     headers = {"event-type": event.type, "event-id": str(event.event_id)}
     session.add(
         OutboxMessage(
             topic=topic, key=event.key, value=event.to_json(), headers=json.dumps(headers)
         )
     )
+    session.info[STAGED] = True
 
 
 class Publisher(Protocol):
@@ -62,8 +93,16 @@ class Publisher(Protocol):
         """Send (topic, key, value, headers) in order; return when all are acknowledged."""
 
 
+@event.listens_for(Session, "before_commit")
+def _announce_staged(session: Session) -> None:
+    """Last statement of any transaction that staged rows — in a service or an operator's
+    command — NOTIFY every relay of that database on commit."""
+    if session.info.get(STAGED):
+        session.execute(text(f"NOTIFY {OUTBOX_CHANNEL}"))
+
+
 class OutboxRelay:
-    """Moves committed outbox rows to Kafka; woken after each commit, else polls."""
+    """Moves committed outbox rows to Kafka; sleeps until a staging commit wakes it."""
 
     def __init__(
         self,
@@ -81,12 +120,44 @@ class OutboxRelay:
         self._poll_interval_s = poll_interval_s
         self._wakeup = asyncio.Event()
         self._backlog_measured_at = 0.0
-        db.on_commit(self.wake)
+        self._lock_missed = False
+        self._resting = False
+        self._listener = NotificationListener(
+            db.listening_connection,
+            OUTBOX_CHANNEL,
+            on_notify=self.wake,
+            on_state=lambda _listening: self.wake(),
+        )
+        db.on_commit(self._committed)
 
     def wake(self) -> None:
         self._wakeup.set()
 
+    @property
+    def listening(self) -> bool:
+        """Notifications reach it (else it polls)."""
+        return self._listener.listening
+
+    @property
+    def at_rest(self) -> bool:
+        """Waiting for a wake-up with no poll due: it runs no transaction until woken."""
+        return self._resting and not self._wakeup.is_set()
+
+    def _committed(self, info: dict[object, object]) -> None:
+        if info.get(STAGED):
+            self.wake()
+
     async def run(self) -> None:
+        """Drain the outbox, then publish whatever each wake-up announces, until cancelled."""
+        listener = asyncio.create_task(self._listener.run(), name="outbox-listener")
+        try:
+            await self._relay()
+        finally:
+            listener.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await listener
+
+    async def _relay(self) -> None:
         backoff = 0.1
         while True:
             try:
@@ -104,18 +175,28 @@ class OutboxRelay:
                 await self._idle()
 
     async def _idle(self) -> None:
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._wakeup.wait(), timeout=self._poll_interval_s)
+        """Wait for a wake-up; poll only while notifications cannot be trusted."""
+        polling = self._lock_missed or not self._listener.listening
+        self._resting = not polling
+        try:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(
+                    self._wakeup.wait(), timeout=self._poll_interval_s if polling else None
+                )
+        finally:
+            self._resting = False
         self._wakeup.clear()
 
     async def publish_batch(self) -> int:
         """Publish up to one batch; returns how many rows were sent."""
+        OUTBOX_PASSES.labels(self._service).inc()
         async with self._db.transaction() as session:
             sql = await session.connection()
             locked = await sql.execute(
                 text("SELECT pg_try_advisory_xact_lock(:id)"), {"id": RELAY_LOCK_ID}
             )
-            if not locked.scalar_one():
+            self._lock_missed = not locked.scalar_one()
+            if self._lock_missed:
                 return 0
             rows = (
                 await session.exec(
@@ -131,10 +212,13 @@ class OutboxRelay:
                         OutboxMessage.id.in_([r.id for r in rows])  # type: ignore[union-attr]
                     )
                 )
-            if time.monotonic() - self._backlog_measured_at >= BACKLOG_EVERY_S:
+            drained = len(rows) < self._batch_size
+            if not drained and time.monotonic() - self._backlog_measured_at >= BACKLOG_EVERY_S:
                 backlog = await sql.execute(text("SELECT count(*) FROM outbox_messages"))
                 OUTBOX_BACKLOG.labels(self._service).set(backlog.scalar_one())
                 self._backlog_measured_at = time.monotonic()
+        if drained:  # all it could see is sent; rows committed since will wake it
+            OUTBOX_BACKLOG.labels(self._service).set(0)
         if rows:
             OUTBOX_PUBLISHED.labels(self._service).inc(len(rows))
         return len(rows)
