@@ -31,7 +31,7 @@ lint:
 typecheck:
 	packages=$$($(DECLARED)) && $(UV) run --frozen mypy -p contracts -p services \
 		$$(printf -- '-p %s ' $$packages) -p tests
-	$(UV) run --frozen mypy bench/router_bench.py
+	$(UV) run --frozen mypy bench/router_bench.py bench/idle_bench.py
 
 schemas: ## Fail if the checked-in JSON Schemas, AsyncAPI, OpenAPI or Kubernetes files are stale
 	$(UV) run --frozen python -m contracts.generate --check
@@ -50,3 +50,4 @@ integration: ## Against real Kafka and PostgreSQL (started by the fixtures unles
 
 bench: install ## Benchmarks (figures printed, never asserted)
 	$(UV) run --frozen python bench/router_bench.py
+	$(UV) run --frozen python -m bench.idle_bench

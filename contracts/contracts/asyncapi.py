@@ -1,12 +1,14 @@
 """The AsyncAPI 3.0 document of the platform's topics, built from the contracts
 (written to contracts/asyncapi.json by `python -m contracts.generate`)."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from pydantic.json_schema import models_json_schema
 
 from contracts import topics
+from contracts.declarations import ServiceDeclaration, declared_services
 from contracts.envelope import Event
 from contracts.events import (
     EVENT_TYPES,
@@ -29,8 +31,10 @@ class Channel:
     address: str
     description: str
     messages: tuple[type[Event], ...]
-    producers: tuple[str, ...]
-    consumers: tuple[str, ...]
+    producers: tuple[str, ...] = ()
+    """Who sends, besides the services that declare it (see `contracts.declarations`)."""
+    consumers: tuple[str, ...] = ()
+    """Who receives, besides the services that declare it."""
 
 
 CHANNELS = (
@@ -39,8 +43,6 @@ CHANNELS = (
         topics.APPEAL_SUBMITTED,
         "New appeals, keyed by appeal id.",
         (AppealSubmitted,),
-        ("intake",),
-        ("router",),
     ),
     Channel(
         "appealEvents",
@@ -55,16 +57,12 @@ CHANNELS = (
             AppealResolved,
             AppealRedirected,
         ),
-        ("router", "executor-gateway"),
-        ("intake", "router"),
     ),
     Channel(
         "executorAssignments",
-        "executor.{executor_id}.assignments",
+        topics.EXECUTOR_ASSIGNMENTS,
         "One topic per executor organisation: its work, keyed by appeal id.",
         (AssignmentIssued,),
-        ("router",),
-        ("executor-gateway",),
     ),
     Channel(
         "routingChanges",
@@ -72,8 +70,6 @@ CHANNELS = (
         "Compacted: the rule set in force (key `rules`) and territory reloads (key"
         " `territories`); every router instance reads it whole.",
         (RuleSetPublished, TerritoriesChanged),
-        ("router CLI",),
-        ("router (every instance)",),
     ),
     Channel(
         "deadLetters",
@@ -88,7 +84,25 @@ CHANNELS = (
 )
 
 
-def document() -> dict[str, Any]:
+def parties(
+    channel: Channel, services: Sequence[ServiceDeclaration]
+) -> tuple[list[str], list[str]]:
+    """Who sends on and who receives from `channel`, from the services' declarations."""
+    producers = [s.name for s in services if any(p.address == channel.address for p in s.publishes)]
+    producers += [f"{s.name} CLI" for s in services if channel.address in s.extra_topics]
+    consumers = [
+        s.name + (" (every instance)" if c.broadcast else "")
+        for s in services
+        for c in s.consumes
+        if c.address == channel.address
+    ]
+    return [*producers, *channel.producers], [*consumers, *channel.consumers]
+
+
+def document(services: Sequence[ServiceDeclaration] | None = None) -> dict[str, Any]:
+    """The AsyncAPI document; who produces and consumes what comes from `services` (by
+    default every installed service's declaration)."""
+    services = declared_services() if services is None else services
     _, schemas = models_json_schema(
         [(event, "serialization") for event in EVENT_TYPES],
         ref_template="#/components/schemas/{model}",
@@ -107,11 +121,12 @@ def document() -> dict[str, Any]:
         params = [p.split("}")[0] for p in channel.address.split("{")[1:]]
         if params:
             channels[channel.name]["parameters"] = {p: {"description": p} for p in params}
-        for action, services in (("send", channel.producers), ("receive", channel.consumers)):
+        producers, consumers = parties(channel, services)
+        for action, names in (("send", producers), ("receive", consumers)):
             operations[f"{action}_{channel.name}"] = {
                 "action": action,
                 "channel": {"$ref": f"#/channels/{channel.name}"},
-                "summary": f"{', '.join(services)} {action}s",
+                "summary": f"{', '.join(names) or 'nobody yet'} {action}s",
             }
     return {
         "asyncapi": "3.0.0",

@@ -3,7 +3,6 @@
 from collections.abc import Callable
 from uuid import UUID
 
-from contracts.envelope import utcnow
 from contracts.events import (
     AppealAccepted,
     AppealAcceptedPayload,
@@ -18,6 +17,7 @@ from contracts.topics import APPEAL_EVENTS
 from executor_gateway.domain.assignment import Assignment
 from executor_gateway.store import repository
 from executor_gateway.store.tables import AssignmentRow
+from services.clock import Clock
 from services.db import Database
 from services.outbox import stage
 
@@ -25,8 +25,9 @@ PRODUCER = "executor-gateway"
 
 
 class Actions:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, clock: Clock) -> None:
         self.db = db
+        self._clock = clock
 
     async def accept(self, executor_id: str, appeal_id: UUID, comment: str | None) -> AssignmentRow:
         payload = AppealAcceptedPayload(executor_id=executor_id, comment=comment)
@@ -59,13 +60,15 @@ class Actions:
             )
             assignment.check_acting_executor(executor_id)
             change(assignment)
-            row.status, row.answer, row.updated_at = assignment.status, assignment.answer, utcnow()
+            now = self._clock.now()
+            row.status, row.answer, row.updated_at = assignment.status, assignment.answer, now
             session.add(row)
             event = event_type(
                 appeal_id=appeal_id,
                 producer=PRODUCER,
                 correlation_id=row.correlation_id,
                 causation_id=row.assignment_event_id,
+                occurred_at=now,
                 payload=payload,
             )
             stage(session, event, APPEAL_EVENTS)

@@ -10,6 +10,7 @@ from intake.domain.catalogue import Category
 from intake.settings import IntakeSettings
 from intake.store import repository
 from services.db import Database
+from services.kafka import TopicAdmin
 
 
 def read_city(directory: Path) -> tuple[dict[str, Any], list[Category]]:
@@ -29,7 +30,9 @@ def read_city(directory: Path) -> tuple[dict[str, Any], list[Category]]:
     return boundary, categories
 
 
-async def load_city(settings: IntakeSettings, db: Database, directory: Path) -> str:
+async def load_city(
+    settings: IntakeSettings, db: Database, directory: Path, topics: TopicAdmin
+) -> str:
     boundary, categories = read_city(directory)
     props = boundary["properties"]
     async with db.transaction() as session:

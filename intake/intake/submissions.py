@@ -4,21 +4,23 @@ from uuid import UUID
 
 from sqlalchemy.exc import IntegrityError
 
-from contracts.envelope import new_event_id, utcnow
+from contracts.envelope import new_event_id
 from contracts.events import AppealSubmitted, AppealSubmittedPayload
 from contracts.status import AppealStatus, status_after
 from contracts.topics import APPEAL_SUBMITTED
 from intake.domain.catalogue import Catalogue
 from intake.store import repository
 from intake.store.tables import AppealRow, HistoryRow
+from services.clock import Clock
 from services.db import Database
 from services.outbox import stage
 
 
 class Submissions:
-    def __init__(self, db: Database, catalogue: Catalogue) -> None:
+    def __init__(self, db: Database, catalogue: Catalogue, clock: Clock) -> None:
         self.db = db
         self.catalogue = catalogue
+        self._clock = clock
 
     async def reload_catalogue(self) -> None:
         async with self.db.session() as session:
@@ -43,7 +45,7 @@ class Submissions:
 
     async def _store(self, appeal: AppealSubmittedPayload, idempotency_key: str | None) -> UUID:
         appeal_id = new_event_id()
-        now = utcnow()
+        now = self._clock.now()
         event = AppealSubmitted(
             appeal_id=appeal_id,
             producer="intake",

@@ -21,7 +21,7 @@ from router.store import repository
 from router.store.repository import City, build_router
 from router.store.tables import BuildingRow, CategoryRow, ExecutorRow, TerritoryRow
 from services.db import Database
-from services.kafka import TopicSpec, ensure_topics
+from services.kafka import TopicAdmin, TopicSpec
 
 
 class CityError(ValueError):
@@ -96,10 +96,11 @@ def _check(city: City, rules: RuleSet) -> None:
         raise CityError("; ".join(problems))
 
 
-async def load_city(settings: RouterSettings, db: Database, directory: Path) -> str:
+async def load_city(
+    settings: RouterSettings, db: Database, directory: Path, topics: TopicAdmin
+) -> str:
     city, rules = read_city(directory)
-    await ensure_topics(
-        settings.kafka_bootstrap_servers,
+    await topics.ensure(
         [
             TopicSpec(executor_assignments(e.id), settings.kafka_topic_partitions)
             for e in city.executors

@@ -35,6 +35,7 @@ SERVICE = ServiceDeclaration(
     publishes=(
         Publication(APPEAL_EVENTS, (AppealRouted, NeedsManualRouting, AppealDuplicate)),
         Publication(EXECUTOR_ASSIGNMENTS, (AssignmentIssued,)),
+        Publication(ROUTING_CHANGES, (TerritoriesChanged,)),
     ),
     extra_topics=(ROUTING_CHANGES,),
 )

@@ -1,17 +1,18 @@
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
+from router.declaration import SERVICE
 from services.settings import ServiceSettings, database_on_shared_server
 
 
 class RouterSettings(ServiceSettings):
     """Environment variables are prefixed `ROUTER_` (e.g. `ROUTER_DATABASE_URL`)."""
 
-    model_config = SettingsConfigDict(env_prefix="ROUTER_", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix=f"{SERVICE.env_prefix}_", extra="ignore")
 
-    service_name: str = "router"
-    database_url: str = Field(default_factory=lambda: database_on_shared_server("router"))
-    http_port: int = 8002
+    service_name: str = SERVICE.name
+    database_url: str = Field(default_factory=lambda: database_on_shared_server(SERVICE.database))
+    http_port: int = SERVICE.port
     duplicate_radius_m: float = Field(
         default=50.0, gt=0, description="an open appeal of the same category this close …"
     )

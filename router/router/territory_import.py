@@ -1,5 +1,7 @@
 """`router territories import FILE.geojson`: check every feature, then upsert them all and
-tell every router instance to reload (a `TerritoriesChanged` on `routing.changes`)."""
+tell every router instance to reload: a `TerritoriesChanged` for `routing.changes`, staged
+in the outbox in the same transaction (the running routers' relay publishes it), so a crash
+can never keep the territories and lose the reload."""
 
 import json
 from collections.abc import Callable, Iterable
@@ -15,11 +17,12 @@ from sqlmodel import select
 from contracts.envelope import new_event_id
 from contracts.events import TerritoriesChanged, TerritoriesChangedPayload
 from contracts.topics import ROUTING_CHANGES
+from router.declaration import SERVICE
 from router.domain.territories import TerritoryKind
 from router.settings import RouterSettings
 from router.store.tables import ExecutorRow, TerritoryRow
 from services.db import Database
-from services.kafka import publish_event
+from services.outbox import stage
 
 T = TypeVar("T")
 Progress = Callable[[Iterable[T], str, int], Iterable[T]]
@@ -107,7 +110,7 @@ async def import_territories(
     settings: RouterSettings, features: list[Any], source: str, progress: Progress[Any]
 ) -> int:
     """Import every feature or none; returns how many were imported."""
-    db = Database(settings.database_url)
+    db = Database(settings.database_url, declaration=SERVICE)
     try:
         async with db.session() as session:
             executors = set((await session.exec(select(ExecutorRow.id))).all())
@@ -135,17 +138,14 @@ async def import_territories(
                     )
                 )
             total = len((await session.exec(select(TerritoryRow.id))).all())
+            changed = TerritoriesChanged(
+                producer="router-cli",
+                correlation_id=new_event_id(),
+                payload=TerritoriesChangedPayload(territories=total, source=source),
+            )
+            stage(session, changed, ROUTING_CHANGES)  # the routers' relays publish it
     except ValidationError as error:
         raise TerritoryImportError([str(error)]) from error
     finally:
         await db.dispose()
-    await publish_event(
-        settings.kafka_bootstrap_servers,
-        ROUTING_CHANGES,
-        TerritoriesChanged(
-            producer="router-cli",
-            correlation_id=new_event_id(),
-            payload=TerritoriesChangedPayload(territories=total, source=source),
-        ),
-    )
     return len(rows)

@@ -40,6 +40,24 @@ def declared(
         typer.echo("\t".join(str(getattr(service, column)) for column in columns))
 
 
+@cli.command()
+def manifests(
+    check: bool = typer.Option(False, "--check", help="exit 1 naming stale files, write none"),
+) -> None:
+    """Write the Kubernetes manifests in deploy/k8s/ generated from the declarations."""
+    from services.manifests import K8S_DIR, stale_files, write
+
+    if not check:
+        typer.echo(f"wrote {', '.join(write())} in {K8S_DIR}")
+    elif stale := stale_files():
+        typer.echo(
+            f"stale manifests in {K8S_DIR}: {', '.join(stale)}; run python -m services manifests"
+        )
+        raise typer.Exit(1)
+    else:
+        typer.echo(f"Kubernetes manifests in {K8S_DIR} up to date")
+
+
 dlq = typer.Typer(help="Dead-letter topics: <topic>.dlq.<consumer>.", no_args_is_help=True)
 cli.add_typer(dlq, name="dlq")
 

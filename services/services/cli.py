@@ -12,14 +12,16 @@ import uvicorn
 from fastapi import FastAPI
 
 from services.db import Database
+from services.kafka import KafkaTopicAdmin, TopicAdmin
 from services.logs import configure_logging
 from services.migrations import upgrade
 from services.settings import ServiceSettings
 
 S = TypeVar("S", bound=ServiceSettings)
 
-CityLoader = Callable[[S, Database, Path], Awaitable[str]]
-"""Loads the service's part of a city directory in one transaction; returns a summary."""
+CityLoader = Callable[[S, Database, Path, TopicAdmin], Awaitable[str]]
+"""Loads the service's part of a city directory in one transaction (creating the topics
+it needs through the admin); returns a summary."""
 
 
 def service_cli(
@@ -64,7 +66,7 @@ def service_cli(
         async def load() -> str:
             db = Database(s.database_url)
             try:
-                return await load_city(s, db, directory)
+                return await load_city(s, db, directory, KafkaTopicAdmin(s.kafka_bootstrap_servers))
             finally:
                 await db.dispose()
 

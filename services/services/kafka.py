@@ -4,6 +4,7 @@ import asyncio
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Protocol
 
 import structlog
 from aiokafka import AIOKafkaProducer, TopicPartition
@@ -73,6 +74,21 @@ async def ensure_topics(bootstrap_servers: str, specs: Iterable[TopicSpec]) -> l
         await admin.close()
 
 
+class TopicAdmin(Protocol):
+    """Creates topics; the real one asks Kafka, the in-memory one just remembers."""
+
+    async def ensure(self, specs: Iterable[TopicSpec]) -> list[str]:
+        """Create the topics of `specs` that do not exist yet; returns the names created."""
+
+
+class KafkaTopicAdmin:
+    def __init__(self, bootstrap_servers: str) -> None:
+        self._bootstrap_servers = bootstrap_servers
+
+    async def ensure(self, specs: Iterable[TopicSpec]) -> list[str]:
+        return await ensure_topics(self._bootstrap_servers, specs)
+
+
 async def partitions_of(bootstrap_servers: str, topics: Iterable[str]) -> list[TopicPartition]:
     """The partitions of those `topics` that exist (asks the cluster, not a cached view)."""
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers)
@@ -123,4 +139,5 @@ class KafkaPublisher:
             await self._broker.publish(value, topic, key=key, headers=headers, no_confirm=True)
             for topic, key, value, headers in messages
         ]
-        await asyncio.gather(*pending)
+        # The in-memory test broker delivers inline and hands back no future.
+        await asyncio.gather(*(p for p in pending if p is not None))

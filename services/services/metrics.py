@@ -24,3 +24,20 @@ OUTBOX_BACKLOG = Gauge("appeals_outbox_backlog", "Outbox rows not yet published"
 OUTBOX_FAILURES = Counter(
     "appeals_outbox_failures_total", "Failed attempts to publish an outbox batch", ["service"]
 )
+OUTBOX_PASSES = Counter(
+    "appeals_outbox_passes_total",
+    "Transactions the outbox relay ran to look for rows (zero growth when idle)",
+    ["service"],
+)
+JOB_RUNS = Counter(
+    "appeals_job_runs_total",
+    "Periodic job runs in this instance, by outcome",
+    ["service", "job", "outcome"],
+)
+LEADER = Gauge("appeals_jobs_leader", "1 while this instance runs the periodic jobs", ["service"])
+INBOX_SIZE = Gauge(
+    "appeals_inbox_entries", "Event ids the inbox remembers (counted when pruned)", ["service"]
+)
+INBOX_PRUNED = Counter(
+    "appeals_inbox_pruned_total", "Inbox entries removed past the retention", ["service"]
+)

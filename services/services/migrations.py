@@ -1,6 +1,8 @@
 """Alembic, once for every service: the env.py body, and creating + upgrading a database."""
 
 import asyncio
+from collections.abc import Callable
+from typing import Any
 
 import asyncpg
 import structlog
@@ -10,24 +12,56 @@ from sqlalchemy import MetaData, pool
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import async_engine_from_config
 
+from services.schema import CHASSIS_MIGRATIONS, CHASSIS_VERSION_TABLE, chassis_metadata
+
 log = structlog.get_logger(__name__)
 
 
 def run_env(target_metadata: MetaData) -> None:
-    """The whole of a service's `migrations/env.py`: `run_env(SQLModel.metadata)`."""
+    """The whole of a service's `migrations/env.py`: `run_env(Table.metadata)`.
+
+    The service's history covers its own tables; the chassis tables in the same database
+    belong to the chassis history (`services.chassis_migrations`) and are left alone."""
+    _run(target_metadata, version_table="alembic_version", ignore=_chassis_tables)
+
+
+def run_chassis_env() -> None:
+    """The chassis migrations' env.py: only the chassis tables, in their own version table."""
+    _run(chassis_metadata(), version_table=CHASSIS_VERSION_TABLE, ignore=_not_chassis)
+
+
+def _chassis_tables(name: str | None) -> bool:
+    return name in chassis_metadata().tables or name == CHASSIS_VERSION_TABLE
+
+
+def _not_chassis(name: str | None) -> bool:
+    return name not in chassis_metadata().tables
+
+
+def _run(metadata: MetaData, *, version_table: str, ignore: Callable[[str | None], bool]) -> None:
+    def include_object(
+        obj: object, name: str | None, type_: str, reflected: bool, compare_to: object
+    ) -> bool:
+        table = getattr(obj, "table", None)
+        owner = name if type_ == "table" else getattr(table, "name", None)
+        return not (reflected and compare_to is None and ignore(owner))
+
+    options: dict[str, Any] = {
+        "target_metadata": metadata,
+        "version_table": version_table,
+        "include_object": include_object,
+    }
     if context.is_offline_mode():
         context.configure(
-            url=context.config.get_main_option("sqlalchemy.url"),
-            target_metadata=target_metadata,
-            literal_binds=True,
+            url=context.config.get_main_option("sqlalchemy.url"), literal_binds=True, **options
         )
         with context.begin_transaction():
             context.run_migrations()
         return
-    asyncio.run(_run_online(target_metadata))
+    asyncio.run(_run_online(options))
 
 
-async def _run_online(target_metadata: MetaData) -> None:
+async def _run_online(options: dict[str, Any]) -> None:
     engine = async_engine_from_config(
         context.config.get_section(context.config.config_ini_section, {}),
         prefix="sqlalchemy.",
@@ -35,7 +69,7 @@ async def _run_online(target_metadata: MetaData) -> None:
     )
 
     def migrate(connection: Connection) -> None:
-        context.configure(connection=connection, target_metadata=target_metadata)
+        context.configure(connection=connection, **options)
         with context.begin_transaction():
             context.run_migrations()
 
@@ -77,6 +111,8 @@ async def create_database_if_missing(database_url: str) -> bool:
 
 
 def upgrade(script_location: str, database_url: str) -> None:
-    """Create the database if needed and migrate it to the newest revision."""
+    """Create the database if needed, bring the chassis tables to their newest revision,
+    then the service's own."""
     asyncio.run(create_database_if_missing(database_url))
+    command.upgrade(alembic_config(CHASSIS_MIGRATIONS, database_url), "head")
     command.upgrade(alembic_config(script_location, database_url), "head")

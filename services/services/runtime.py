@@ -7,6 +7,7 @@ and returns `runtime.http_app(...)`. Clients connect in the lifespan, never at i
 import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
+from datetime import timedelta
 from typing import Any
 
 import structlog
@@ -14,13 +15,19 @@ from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
+from contracts.declarations import ServiceDeclaration, Subscription, UndeclaredTraffic
+from services import inbox
+from services.adapters import REAL, Adapters
+from services.clock import Clock, SystemClock
 from services.consumers import EventConsumer, Handlers
 from services.db import Database
-from services.kafka import KafkaPublisher, make_broker
+from services.jobs import Job, JobBody, JobRunner
+from services.kafka import KafkaPublisher, KafkaTopicAdmin, TopicAdmin, make_broker
 from services.logs import configure_logging
 from services.outbox import OutboxRelay
 from services.retry import wait_until_up
 from services.settings import ServiceSettings
+from services.unavailable import answer_503_while_unavailable
 
 log = structlog.get_logger(__name__)
 
@@ -28,11 +35,32 @@ StartupHook = Callable[[], Awaitable[None]]
 
 
 class ServiceRuntime:
-    def __init__(self, settings: ServiceSettings) -> None:
+    """Wires one service from its declaration. The adapters are a parameter — the real
+    ones by default — so a test can run the same service over an in-memory broker and a
+    clock it moves by hand (see `services.testing`)."""
+
+    def __init__(
+        self,
+        declaration: ServiceDeclaration,
+        settings: ServiceSettings,
+        adapters: Adapters = REAL,
+    ) -> None:
+        if settings.service_name != declaration.name:
+            raise ValueError(
+                f"settings name the service {settings.service_name!r},"
+                f" its declaration {declaration.name!r}"
+            )
         configure_logging(settings.service_name, settings.log_level, settings.log_format)
+        self.declaration = declaration
         self.settings = settings
-        self.db = Database(settings.database_url)
-        self.broker = make_broker(settings.kafka_bootstrap_servers, settings.service_name)
+        self.clock: Clock = adapters.clock or SystemClock()
+        self.db = Database(settings.database_url, declaration=declaration)
+        self.broker = adapters.broker or make_broker(
+            settings.kafka_bootstrap_servers, settings.service_name
+        )
+        self.topics: TopicAdmin = adapters.topics or KafkaTopicAdmin(
+            settings.kafka_bootstrap_servers
+        )
         self.relay = OutboxRelay(
             self.db,
             KafkaPublisher(self.broker),
@@ -40,30 +68,54 @@ class ServiceRuntime:
             batch_size=settings.outbox_batch_size,
             poll_interval_s=settings.outbox_poll_interval_s,
         )
+        self.jobs = JobRunner(
+            self.db, self.clock, service=settings.service_name, takeover_s=settings.jobs_takeover_s
+        )
+        self.every(settings.inbox_prune_every_s, "inbox-prune", self._prune_inbox)
+        self.subscriptions: list[Subscription] = []
         self._startup_hooks: list[StartupHook] = []
         self._background: list[asyncio.Task[None]] = []
 
     def consume(
         self,
         handlers: Handlers,
+        address: str,
         *,
-        topic: str | None = None,
-        pattern: str | None = None,
         group: str | None = None,
         broadcast: bool = False,
     ) -> EventConsumer:
-        """Apply `handlers` to events from `topic` (or topics matching `pattern`): once per
-        service through its consumer group, or in every process with `broadcast`."""
+        """Apply `handlers` to events from the topic `address` (or every topic matching a
+        channel address with `{parameters}`): once per service through its consumer group,
+        or in every process with `broadcast`. Refused unless the declaration lists it."""
+        subscription = Subscription(address, tuple(handlers), group=group, broadcast=broadcast)
+        self.declaration.check_subscription(subscription)
         consumer = EventConsumer(
             name=self.settings.service_name,
             db=self.db,
             broker=self.broker,
-            bootstrap_servers=self.settings.kafka_bootstrap_servers,
+            topics=self.topics,
             handlers=handlers,
             broadcast=broadcast,
         )
-        consumer.subscribe(topic=topic, pattern=pattern, group=group)
+        consumer.subscribe(
+            topic=None if subscription.is_pattern else address,
+            pattern=subscription.pattern,
+            group_id=self.declaration.group_of(subscription),
+        )
+        self.subscriptions.append(subscription)
         return consumer
+
+    def every(self, seconds: float, name: str, job: JobBody) -> Job:
+        """Run `job` every `seconds` in exactly one instance of the service (the leader)."""
+        return self.jobs.add(name, seconds, job)
+
+    async def _prune_inbox(self) -> None:
+        retention = timedelta(days=self.settings.inbox_retention_days)
+        removed = await inbox.prune(
+            self.db, self.settings.service_name, self.clock.now() - retention
+        )
+        if removed:
+            log.info("pruned the inbox", removed=removed)
 
     def on_startup(self, hook: StartupHook) -> None:
         """Run `hook` once the database answers and before consumers start."""
@@ -78,6 +130,7 @@ class ServiceRuntime:
         await wait_until_up("kafka", self._connect_broker, timeout)
         await self.broker.start()
         self._background.append(asyncio.create_task(self.relay.run(), name="outbox-relay"))
+        self._background.append(asyncio.create_task(self.jobs.run(), name="periodic-jobs"))
         log.info("service started", port=self.settings.http_port)
         try:
             yield
@@ -107,8 +160,16 @@ class ServiceRuntime:
     def http_app(
         self, *, title: str, description: str, routers: Sequence[APIRouter] = ()
     ) -> FastAPI:
+        """The service's ASGI app; every declared subscription must be made by now."""
+        missing = [s for s in self.declaration.consumes if s not in self.subscriptions]
+        if missing:
+            raise UndeclaredTraffic(
+                f"{self.declaration.name} declares subscriptions it never makes: "
+                + ", ".join(f"{s.address} {sorted(s.event_names)}" for s in missing)
+            )
         app = FastAPI(title=title, description=description, lifespan=self.lifespan)
         app.state.runtime = self
+        answer_503_while_unavailable(app)
         app.include_router(self._operations_router())
         for router in routers:
             app.include_router(router)

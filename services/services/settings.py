@@ -45,7 +45,24 @@ class ServiceSettings(KafkaSettings):
     log_format: Literal["json", "console"] = Field(default="json", description="log renderer")
     outbox_batch_size: int = Field(default=500, ge=1, description="rows the relay sends at once")
     outbox_poll_interval_s: float = Field(
-        default=0.5, gt=0, description="relay poll period when nothing woke it"
+        default=0.5,
+        gt=0,
+        description="relay poll period, used only while its LISTEN connection is down or"
+        " another instance holds the relay lock (an idle relay otherwise never polls)",
+    )
+    inbox_retention_days: float = Field(
+        default=7.0,
+        gt=0,
+        description="how long the inbox remembers applied event ids (redeliveries older than"
+        " this would be applied again; Kafka redelivers within hours)",
+    )
+    inbox_prune_every_s: float = Field(
+        default=3600.0, gt=0, description="how often the leader instance prunes the inbox"
+    )
+    jobs_takeover_s: float = Field(
+        default=5.0,
+        gt=0,
+        description="how often a standby instance tries to take over the periodic jobs",
     )
     startup_timeout_s: float = Field(
         default=120.0, gt=0, description="how long to wait for PostgreSQL and Kafka at start"

@@ -6,16 +6,15 @@ from uuid import uuid4
 import pytest
 from faststream.kafka import KafkaBroker
 from sqlalchemy import text
-from sqlmodel import SQLModel
 
 from contracts.envelope import new_event_id
 from contracts.events import AppealAccepted, AppealAcceptedPayload
 from services import inbox
 from services.db import Database
-from services.inbox import InboxEntry
 from services.kafka import KafkaPublisher, TopicSpec, ensure_topics, make_broker
 from services.migrations import create_database_if_missing
-from services.outbox import OutboxMessage, OutboxRelay, stage
+from services.outbox import OutboxRelay, stage
+from services.schema import chassis_metadata
 from tests.integration.kafka_io import read_all_async
 
 Rows = list[tuple[str, bytes | None, bytes, dict[str, str]]]
@@ -26,9 +25,8 @@ async def db(postgres_url: str) -> AsyncIterator[Database]:
     url = f"{postgres_url}/chassis_{uuid4().hex[:8]}"
     await create_database_if_missing(url)
     database = Database(url)
-    tables = [SQLModel.metadata.tables[t.__tablename__] for t in (OutboxMessage, InboxEntry)]
     async with database.engine.begin() as conn:
-        await conn.run_sync(lambda sync: SQLModel.metadata.create_all(sync, tables=tables))
+        await conn.run_sync(chassis_metadata().create_all)
     yield database
     await database.dispose()
 

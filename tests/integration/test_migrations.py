@@ -1,4 +1,5 @@
-"""Each service's migrations build exactly the schema its tables describe."""
+"""Each service's migrations, and the chassis's in the same database, build exactly the
+schema their tables describe."""
 
 import os
 import subprocess
@@ -12,6 +13,8 @@ CHECK = """
 import sys
 from alembic import command
 from services.migrations import alembic_config
+from services.schema import CHASSIS_MIGRATIONS
+command.check(alembic_config(CHASSIS_MIGRATIONS, sys.argv[2]))
 command.check(alembic_config(sys.argv[1] + ":store/migrations", sys.argv[2]))
 """
 

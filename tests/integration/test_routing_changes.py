@@ -4,14 +4,17 @@ half-applied rule set, and every decision names the version that made it."""
 import json
 import random
 import threading
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from uuid import uuid4
 
 import httpx
 import yaml
 
-from tests.integration.kafka_io import scalar
+from tests.infrastructure import free_port
+from tests.integration.kafka_io import read_all, scalar
 from tests.integration.platform import CITY, Platform, ServiceProcess, eventually
 
 CENTRE_DISTRICT = (62.0225, 62.0375, 129.675, 129.760)  # lat, lat, lon, lon inside it
@@ -34,11 +37,11 @@ def write(tmp_path: Path, name: str, document: dict[str, Any]) -> Path:
     return path
 
 
-def test_a_rule_set_published_under_load_switches_whole(platform: Platform, tmp_path: Path) -> None:
+def test_a_rule_set_published_under_load_switches_whole(
+    platform: Platform, tmp_path: Path, another_instance: Callable[[ServiceProcess], ServiceProcess]
+) -> None:
     router = platform.router
-    second = ServiceProcess("router", dict(router.env), tmp_path / "router-2.log")
-    second.start()  # a second instance: both share the work and both must switch
-    second.wait_ready()
+    second = another_instance(router)  # a second instance: both share the work and both must switch
     current = scalar(router.database_url, "SELECT max(version) FROM rule_sets")
     v_next = write(tmp_path, "next.yaml", rules_document(current + 1, roads_to_department=True))
 
@@ -171,30 +174,33 @@ def test_bad_rule_sets_are_refused_before_anything_is_published(
     assert scalar(router.database_url, "SELECT max(version) FROM rule_sets") == current
 
 
+def feature(id_: str, ring: list[list[float]], executor: str | None) -> dict[str, Any]:
+    return {
+        "type": "Feature",
+        "properties": {"id": id_, "kind": "zone", "name": id_, "executor_id": executor},
+        "geometry": {"type": "Polygon", "coordinates": [ring]},
+    }
+
+
+SQUARE = [
+    [129.700, 62.044],
+    [129.704, 62.044],
+    [129.704, 62.046],
+    [129.700, 62.046],
+    [129.700, 62.044],
+]
+
+
 def test_territory_import_checks_every_feature_then_routers_reload(
     platform: Platform, tmp_path: Path
 ) -> None:
-    def feature(id_: str, ring: list[list[float]], executor: str | None) -> dict[str, Any]:
-        return {
-            "type": "Feature",
-            "properties": {"id": id_, "kind": "zone", "name": id_, "executor_id": executor},
-            "geometry": {"type": "Polygon", "coordinates": [ring]},
-        }
-
-    square = [
-        [129.700, 62.044],
-        [129.704, 62.044],
-        [129.704, 62.046],
-        [129.700, 62.046],
-        [129.700, 62.044],
-    ]
     bowtie = [[129.70, 62.04], [129.71, 62.05], [129.71, 62.04], [129.70, 62.05], [129.70, 62.04]]
     bad = {
         "type": "FeatureCollection",
         "features": [
-            feature("zone-ok", square, "parks-dept"),
+            feature("zone-ok", SQUARE, "parks-dept"),
             feature("zone-bowtie", bowtie, "parks-dept"),
-            feature("zone-nobody", square, "ghost-dept"),
+            feature("zone-nobody", SQUARE, "ghost-dept"),
         ],
     }
     path = tmp_path / "bad.geojson"
@@ -214,7 +220,7 @@ def test_territory_import_checks_every_feature_then_routers_reload(
         json.dumps(
             {
                 "type": "FeatureCollection",
-                "features": [feature("zone-new-square", square, "parks-dept")],
+                "features": [feature("zone-new-square", SQUARE, "parks-dept")],
             }
         )
     )
@@ -243,3 +249,55 @@ def test_territory_import_checks_every_feature_then_routers_reload(
         return territory_ids if "zone-new-square" in territory_ids else None
 
     eventually(territories_of_new_appeal, timeout_s=60, what="routers to reload territories")
+    # The announcement went through the router's outbox: relayed, then gone from the table.
+    announced = [
+        json.loads(r.value)
+        for r in read_all(platform.kafka_bootstrap, r"^routing\.changes$")
+        if r.headers.get("event-type") == "TerritoriesChanged"
+    ]
+    assert any(e["payload"]["source"] == path.name for e in announced), announced
+    assert (
+        scalar(
+            platform.router.database_url,
+            "SELECT count(*) FROM outbox_messages WHERE topic = 'routing.changes'",
+        )
+        == 0
+    )
+
+
+def test_territory_import_commits_its_announcement_with_the_territories(
+    kafka_bootstrap: str, postgres_url: str, tmp_path: Path
+) -> None:
+    """No dual write: the import stages `TerritoriesChanged` in the outbox in its own
+    transaction and never talks to Kafka (here unreachable, with no router running)."""
+    offline = ServiceProcess(
+        "router",
+        {
+            "KAFKA_BOOTSTRAP_SERVERS": kafka_bootstrap,
+            "ROUTER_DATABASE_URL": f"{postgres_url}/router_import_{uuid4().hex[:8]}",
+        },
+        tmp_path / "router-offline.log",
+    )
+    offline.run("migrate")
+    offline.run("load-city", str(CITY))
+    offline.env["KAFKA_BOOTSTRAP_SERVERS"] = f"127.0.0.1:{free_port()}"  # nobody listens
+    path = tmp_path / "offline.geojson"
+    path.write_text(
+        json.dumps(
+            {"type": "FeatureCollection", "features": [feature("zone-x", SQUARE, "parks-dept")]}
+        )
+    )
+
+    done = offline.run("territories", "import", str(path))
+
+    assert "imported 1 territories" in done.stdout
+    event = "convert_from(value, 'UTF8')::json"
+    staged = scalar(
+        offline.database_url,
+        "SELECT count(*) FROM outbox_messages WHERE topic = 'routing.changes'"
+        " AND headers::json->>'event-type' = 'TerritoriesChanged'"
+        f" AND {event}->'payload'->>'source' = 'offline.geojson'"
+        f" AND ({event}->'payload'->>'territories')::int = (SELECT count(*) FROM territories)",
+    )
+    assert (staged, scalar(offline.database_url, "SELECT count(*) FROM outbox_messages")) == (1, 1)
+    assert scalar(offline.database_url, "SELECT count(*) FROM territories WHERE id = 'zone-x'") == 1

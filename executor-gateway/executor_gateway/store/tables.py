@@ -4,16 +4,19 @@ from datetime import datetime
 from uuid import UUID
 
 from sqlalchemy import Column, Text
+from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
 
 from services.columns import timestamp_field
-from services.inbox import InboxEntry
-from services.outbox import OutboxMessage
 
-__all__ = ["AssignmentRow", "ExecutorRow", "InboxEntry", "OutboxMessage"]
+__all__ = ["AssignmentRow", "ExecutorRow"]
 
 
-class ExecutorRow(SQLModel, table=True):
+class Table(SQLModel, registry=registry()):
+    """The executor gateway's tables: their own metadata, apart from the chassis's."""
+
+
+class ExecutorRow(Table, table=True):
     __tablename__ = "executors"
 
     id: str = Field(primary_key=True, max_length=64)
@@ -21,7 +24,7 @@ class ExecutorRow(SQLModel, table=True):
     kind: str = Field(max_length=64)
 
 
-class AssignmentRow(SQLModel, table=True):
+class AssignmentRow(Table, table=True):
     """One appeal assigned to one executor."""
 
     __tablename__ = "assignments"

@@ -4,16 +4,19 @@ from datetime import datetime
 from uuid import UUID
 
 from sqlalchemy import Column, DateTime, Text
+from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
 
 from services.columns import timestamp_field
-from services.inbox import InboxEntry
-from services.outbox import OutboxMessage
 
-__all__ = ["AppealRow", "CategoryRow", "HistoryRow", "InboxEntry", "OutboxMessage", "ServedAreaRow"]
+__all__ = ["AppealRow", "CategoryRow", "HistoryRow", "ServedAreaRow"]
 
 
-class AppealRow(SQLModel, table=True):
+class Table(SQLModel, registry=registry()):
+    """Intake's tables: their own metadata, apart from the chassis's."""
+
+
+class AppealRow(Table, table=True):
     __tablename__ = "appeals"
 
     id: UUID = Field(primary_key=True)
@@ -36,7 +39,7 @@ class AppealRow(SQLModel, table=True):
     updated_at: datetime = timestamp_field()
 
 
-class HistoryRow(SQLModel, table=True):
+class HistoryRow(Table, table=True):
     """One line per lifecycle step, in the order intake learnt them."""
 
     __tablename__ = "appeal_history"
@@ -49,7 +52,7 @@ class HistoryRow(SQLModel, table=True):
     occurred_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
 
 
-class CategoryRow(SQLModel, table=True):
+class CategoryRow(Table, table=True):
     __tablename__ = "categories"
 
     id: str = Field(primary_key=True, max_length=64)
@@ -57,7 +60,7 @@ class CategoryRow(SQLModel, table=True):
     group: str = Field(max_length=64)
 
 
-class ServedAreaRow(SQLModel, table=True):
+class ServedAreaRow(Table, table=True):
     """The boundary appeals must fall inside (GeoJSON geometry)."""
 
     __tablename__ = "served_area"

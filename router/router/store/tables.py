@@ -5,11 +5,10 @@ from datetime import datetime
 from uuid import UUID
 
 from sqlalchemy import JSON, Column, DateTime, Index, Text
+from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
 
 from services.columns import timestamp_field
-from services.inbox import InboxEntry
-from services.outbox import OutboxMessage
 
 __all__ = [
     "AppealRow",
@@ -17,14 +16,16 @@ __all__ = [
     "CategoryRow",
     "DecisionRow",
     "ExecutorRow",
-    "InboxEntry",
-    "OutboxMessage",
     "RuleSetRow",
     "TerritoryRow",
 ]
 
 
-class TerritoryRow(SQLModel, table=True):
+class Table(SQLModel, registry=registry()):
+    """The router's tables: their own metadata, apart from the chassis's."""
+
+
+class TerritoryRow(Table, table=True):
     __tablename__ = "territories"
 
     id: str = Field(primary_key=True, max_length=100)
@@ -34,7 +35,7 @@ class TerritoryRow(SQLModel, table=True):
     geometry: str = Field(sa_column=Column(Text, nullable=False), description="GeoJSON geometry")
 
 
-class BuildingRow(SQLModel, table=True):
+class BuildingRow(Table, table=True):
     """The building registry: which management company's territory serves a building."""
 
     __tablename__ = "buildings"
@@ -45,21 +46,21 @@ class BuildingRow(SQLModel, table=True):
     territory_id: str = Field(max_length=100)
 
 
-class ExecutorRow(SQLModel, table=True):
+class ExecutorRow(Table, table=True):
     __tablename__ = "executors"
 
     id: str = Field(primary_key=True, max_length=64)
     name: str = Field(max_length=300)
 
 
-class CategoryRow(SQLModel, table=True):
+class CategoryRow(Table, table=True):
     __tablename__ = "categories"
 
     id: str = Field(primary_key=True, max_length=64)
     group: str = Field(max_length=64)
 
 
-class RuleSetRow(SQLModel, table=True):
+class RuleSetRow(Table, table=True):
     """Every rule set ever loaded; the highest version is in force."""
 
     __tablename__ = "rule_sets"
@@ -69,7 +70,7 @@ class RuleSetRow(SQLModel, table=True):
     loaded_at: datetime = timestamp_field()
 
 
-class AppealRow(SQLModel, table=True):
+class AppealRow(Table, table=True):
     """Router's case file of an appeal: what it needs to route it again (redirects,
     manual routing) and to find duplicates of it."""
 
@@ -86,7 +87,7 @@ class AppealRow(SQLModel, table=True):
     channel: str = Field(max_length=20)
     submitted_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
     correlation_id: UUID
-    state: str = Field(max_length=16, description="routed | manual | duplicate | closed")
+    state: str = Field(max_length=16, description="a CaseState (router.domain.case)")
     executor_id: str | None = Field(default=None, max_length=64)
     attempt: int = 1
     excluded_executor_ids: list[str] = Field(
@@ -96,7 +97,7 @@ class AppealRow(SQLModel, table=True):
     updated_at: datetime = timestamp_field()
 
 
-class DecisionRow(SQLModel, table=True):
+class DecisionRow(Table, table=True):
     """Why an appeal went where it went (one row per appeal and attempt)."""
 
     __tablename__ = "routing_decisions"

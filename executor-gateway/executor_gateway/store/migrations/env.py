@@ -1,6 +1,4 @@
-from sqlmodel import SQLModel
-
-import executor_gateway.store.tables  # noqa: F401  (registers the tables)
+from executor_gateway.store.tables import Table
 from services.migrations import run_env
 
-run_env(SQLModel.metadata)
+run_env(Table.metadata)

@@ -48,21 +48,6 @@ def upgrade() -> None:
     sa.Column('group', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
     sa.PrimaryKeyConstraint('id')
     )
-    op.create_table('inbox_events',
-    sa.Column('consumer', sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
-    sa.Column('event_id', sa.Uuid(), nullable=False),
-    sa.Column('processed_at', sa.DateTime(timezone=True), server_default=sa.text('now()'), nullable=False),
-    sa.PrimaryKeyConstraint('consumer', 'event_id')
-    )
-    op.create_table('outbox_messages',
-    sa.Column('id', sa.BigInteger(), autoincrement=True, nullable=False),
-    sa.Column('topic', sqlmodel.sql.sqltypes.AutoString(length=249), nullable=False),
-    sa.Column('key', sa.LargeBinary(), nullable=True),
-    sa.Column('value', sa.LargeBinary(), nullable=False),
-    sa.Column('headers', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
-    sa.Column('created_at', sa.DateTime(timezone=True), server_default=sa.text('now()'), nullable=False),
-    sa.PrimaryKeyConstraint('id')
-    )
     op.create_table('served_area',
     sa.Column('id', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
     sa.Column('name', sqlmodel.sql.sqltypes.AutoString(length=300), nullable=False),
@@ -88,8 +73,6 @@ def downgrade() -> None:
     op.drop_index(op.f('ix_appeal_history_appeal_id'), table_name='appeal_history')
     op.drop_table('appeal_history')
     op.drop_table('served_area')
-    op.drop_table('outbox_messages')
-    op.drop_table('inbox_events')
     op.drop_table('categories')
     op.drop_index(op.f('ix_appeals_status'), table_name='appeals')
     op.drop_index(op.f('ix_appeals_citizen_id'), table_name='appeals')

@@ -29,21 +29,6 @@ def upgrade() -> None:
     sa.Column('name', sqlmodel.sql.sqltypes.AutoString(length=300), nullable=False),
     sa.PrimaryKeyConstraint('id')
     )
-    op.create_table('inbox_events',
-    sa.Column('consumer', sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
-    sa.Column('event_id', sa.Uuid(), nullable=False),
-    sa.Column('processed_at', sa.DateTime(timezone=True), server_default=sa.text('now()'), nullable=False),
-    sa.PrimaryKeyConstraint('consumer', 'event_id')
-    )
-    op.create_table('outbox_messages',
-    sa.Column('id', sa.BigInteger(), autoincrement=True, nullable=False),
-    sa.Column('topic', sqlmodel.sql.sqltypes.AutoString(length=249), nullable=False),
-    sa.Column('key', sa.LargeBinary(), nullable=True),
-    sa.Column('value', sa.LargeBinary(), nullable=False),
-    sa.Column('headers', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
-    sa.Column('created_at', sa.DateTime(timezone=True), server_default=sa.text('now()'), nullable=False),
-    sa.PrimaryKeyConstraint('id')
-    )
     op.create_table('routing_decisions',
     sa.Column('appeal_id', sa.Uuid(), nullable=False),
     sa.Column('attempt', sa.Integer(), nullable=False),
@@ -83,8 +68,6 @@ def downgrade() -> None:
     op.drop_table('rule_sets')
     op.drop_index(op.f('ix_routing_decisions_executor_id'), table_name='routing_decisions')
     op.drop_table('routing_decisions')
-    op.drop_table('outbox_messages')
-    op.drop_table('inbox_events')
     op.drop_table('executors')
     op.drop_table('categories')
     # ### end Alembic commands ###

@@ -1,0 +1,1 @@
+"""The chassis's own tables (outbox, inbox), migrated once in every service's database."""
