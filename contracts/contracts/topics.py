@@ -13,8 +13,6 @@ APPEAL_EVENTS = "appeal.events"
 ROUTING_CHANGES = "routing.changes"
 """Compacted: published rule sets and territory changes."""
 
-CORE_TOPICS = (APPEAL_SUBMITTED, APPEAL_EVENTS)
-
 EXECUTOR_ASSIGNMENTS = "executor.{executor_id}.assignments"
 """The channel address of the per-executor assignment topics."""
 

@@ -1,13 +1,14 @@
-"""Platform-wide chores: `python -m services topics` creates the shared topics."""
+"""Platform-wide chores: `python -m services topics` creates every topic a service
+declares; `declared`, `manifests` and `dlq` serve scripts, deployment and operators."""
 
 import asyncio
 
 import typer
 
 from contracts.declarations import declared_services
-from contracts.topics import CORE_TOPICS, ROUTING_CHANGES
 from services.dead_letters import list_dead_letters, replay_dead_letters
 from services.kafka import TopicSpec, ensure_topics
+from services.manifests import declared_topics
 from services.settings import KafkaSettings
 
 cli = typer.Typer(help="Platform chores shared by every service.", add_completion=False)
@@ -20,10 +21,15 @@ def main() -> None:
 
 @cli.command()
 def topics() -> None:
-    """Create the platform's shared topics (names from contracts) if they do not exist."""
+    """Create every topic a declared service reads or writes, if it does not exist
+    (per-executor and dead-letter topics are created by the services as needed)."""
     settings = KafkaSettings()
-    specs = [TopicSpec(name, settings.kafka_topic_partitions) for name in CORE_TOPICS]
-    specs.append(TopicSpec.compacted(ROUTING_CHANGES))
+    specs = [
+        TopicSpec.compacted(topic.name)
+        if topic.compacted
+        else TopicSpec(topic.name, settings.kafka_topic_partitions)
+        for topic in declared_topics(declared_services())
+    ]
     created = asyncio.run(ensure_topics(settings.kafka_bootstrap_servers, specs))
     typer.echo(f"topics: created {', '.join(created) or 'none (all exist)'}")
 

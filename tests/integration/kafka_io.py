@@ -22,11 +22,11 @@ class Record:
 async def _read(bootstrap: str, pattern: str) -> list[Record]:
     topics = [t for t in await list_topics(bootstrap) if re.match(pattern, t)]
     partitions = await partitions_of(bootstrap, topics)
+    if not partitions:  # a consumer never assigned a partition cannot stop cleanly
+        return []
     consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
     await consumer.start()
     try:
-        if not partitions:
-            return []
         consumer.assign(partitions)
         await consumer.seek_to_beginning(*partitions)
         end = await consumer.end_offsets(partitions)

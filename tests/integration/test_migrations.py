@@ -7,6 +7,7 @@ import sys
 
 import pytest
 
+from contracts.declarations import declared_services
 from tests.integration.platform import Platform, ServiceProcess
 
 CHECK = """
@@ -19,9 +20,9 @@ command.check(alembic_config(sys.argv[1] + ":store/migrations", sys.argv[2]))
 """
 
 
-@pytest.mark.parametrize("name", ["intake", "router", "gateway"])
+@pytest.mark.parametrize("name", [d.name for d in declared_services()])
 def test_migrations_match_the_tables(platform: Platform, name: str) -> None:
-    service: ServiceProcess = getattr(platform, name)
+    service: ServiceProcess = platform[name]
     done = subprocess.run(
         [sys.executable, "-c", CHECK, service.module, service.database_url],
         capture_output=True,
