@@ -2,7 +2,8 @@
 reads and writes on Kafka. Everything that used to repeat it reads it from here: the local
 start scripts, the test harness, the Kubernetes manifests, the AsyncAPI document, lint and
 type-check targets, and the runtime itself (a subscription or publication a service did
-not declare is refused when it is made).
+not declare is refused when it is made; consumers refuse an event whose producer does not
+declare publishing its type).
 
 A service declares itself with an entry point in its `pyproject.toml`:
 
@@ -11,12 +12,13 @@ A service declares itself with an entry point in its `pyproject.toml`:
 """
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from importlib.metadata import entry_points
+from types import MappingProxyType
 
-from contracts.envelope import Event
+from contracts.envelope import Event, RefusedEnvelope
 from contracts.topics import address_regex
 
 ENTRY_POINT_GROUP = "appeals.services"
@@ -24,6 +26,10 @@ ENTRY_POINT_GROUP = "appeals.services"
 
 class UndeclaredTraffic(RuntimeError):
     """A service subscribed to or published what its declaration does not say."""
+
+
+class UnexpectedProducer(RefusedEnvelope):
+    """An envelope names a producer that no declaration lets publish its type."""
 
 
 @dataclass(frozen=True)
@@ -55,7 +61,9 @@ class Subscription:
 
 @dataclass(frozen=True)
 class Publication:
-    """Events a service publishes (through its outbox) on a topic or channel address."""
+    """Events a service publishes (through its outbox, or its operators' commands, always
+    in the service's name) on a topic or channel address; consumers refuse these events
+    from any other producer (`allowed_producers`)."""
 
     address: str
     events: tuple[type[Event], ...]
@@ -141,3 +149,33 @@ def declaration_of(name_or_package: str) -> ServiceDeclaration:
         if name_or_package in (declaration.name, declaration.package):
             return declaration
     raise LookupError(f"no service declares {name_or_package!r}")
+
+
+def producers_by_type(services: Iterable[ServiceDeclaration]) -> Mapping[str, frozenset[str]]:
+    """Event type name → the names of the services whose declarations publish it."""
+    found: dict[str, set[str]] = {}
+    for service in services:
+        for publication in service.publishes:
+            for event in publication.events:
+                found.setdefault(event.__name__, set()).add(service.name)
+    return MappingProxyType({name: frozenset(names) for name, names in found.items()})
+
+
+@cache
+def allowed_producers() -> Mapping[str, frozenset[str]]:
+    """Who may produce each event type: the installed services that declare publishing it.
+    An envelope's `producer` is always a service's name — its operators' commands (a
+    service's CLI) publish in that name too — so this one rule covers every event."""
+    return producers_by_type(declared_services())
+
+
+def check_producer(event: Event, allowed: Mapping[str, frozenset[str]] | None = None) -> None:
+    """Raise `UnexpectedProducer` unless `event.producer` may produce its type (by default
+    per `allowed_producers()`). It stops mistakes and outsiders who do not know the
+    rule, not a forger who names the right producer: Kafka ACLs stop those."""
+    expected = (allowed_producers() if allowed is None else allowed).get(event.type, frozenset())
+    if event.producer not in expected:
+        raise UnexpectedProducer(
+            f"unexpected producer {event.producer!r} for {event.type}"
+            f" (expected: {', '.join(sorted(expected)) or 'no declared producer'})"
+        )

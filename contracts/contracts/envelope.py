@@ -19,6 +19,14 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+class RefusedEnvelope(ValueError):
+    """A well-formed envelope that consumers must not apply; they dead-letter it."""
+
+
+class UnsupportedSchemaVersion(RefusedEnvelope):
+    """The envelope's `schema_version` is not one its type understands."""
+
+
 class Event(BaseModel):
     """Common envelope fields; each event type subclasses it with a typed `payload`.
 
@@ -41,11 +49,24 @@ class Event(BaseModel):
     compaction_key: ClassVar[bytes | None] = None
     """For events on a compacted topic: the key whose latest event is kept."""
 
+    schema_versions: ClassVar[tuple[int, ...]] = (1,)
+    """The `schema_version`s of this type consumers understand. A breaking change adds a
+    version here, and consumers accept both while producers migrate."""
+
     @classmethod
     def caused_by(cls, cause: Event, **fields: Any) -> Self:
         """An event that follows from `cause`: same correlation, causation = cause."""
         fields.setdefault("appeal_id", cause.appeal_id)
         return cls(correlation_id=cause.correlation_id, causation_id=cause.event_id, **fields)
+
+    def check_schema_version(self) -> None:
+        """Raise `UnsupportedSchemaVersion` unless this type understands the version."""
+        if self.schema_version not in self.schema_versions:
+            supported = ", ".join(str(v) for v in self.schema_versions)
+            raise UnsupportedSchemaVersion(
+                f"unsupported schema_version {self.schema_version} for {self.type}"
+                f" (supported: {supported})"
+            )
 
     def to_json(self) -> bytes:
         return self.model_dump_json().encode()

@@ -1,8 +1,10 @@
 """Event types of the appeal lifecycle (past tense), each an envelope with a typed payload.
 
 Producers: intake → AppealSubmitted; router → AppealRouted, NeedsManualRouting,
-AppealDuplicate, AssignmentIssued; executor-gateway → AppealAccepted, AppealResolved,
-AppealRedirected.
+AppealDuplicate, AssignmentIssued, and (its operators' commands) RuleSetPublished,
+TerritoriesChanged; executor-gateway → AppealAccepted, AppealResolved, AppealRedirected.
+The services' declarations say so, and consumers refuse an event from anyone else
+(`contracts.declarations.allowed_producers`).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 from contracts.envelope import Event
 from contracts.geo import GeoPoint
 from contracts.identifiers import CategoryId, ExecutorId
+from contracts.text import SafeText
 
 MAX_TEXT_LENGTH = 5000
 MAX_ANSWER_LENGTH = 10000
@@ -51,9 +54,9 @@ class AppealSubmittedPayload(Payload):
     )
     category: CategoryId
     location: GeoPoint
-    address: str | None = None
-    building_id: str | None = None
-    text: str = Field(min_length=1, max_length=MAX_TEXT_LENGTH)
+    address: SafeText | None = None
+    building_id: SafeText | None = None
+    text: SafeText = Field(min_length=1, max_length=MAX_TEXT_LENGTH)
     channel: Channel = Channel.WEB
 
 
@@ -65,15 +68,15 @@ class AppealSubmitted(Event):
 
 class AppealRoutedPayload(Payload):
     executor_id: ExecutorId
-    executor_name: str
-    rule_id: str = Field(description="the rule that decided")
+    executor_name: SafeText
+    rule_id: SafeText = Field(description="the rule that decided")
     rule_set_version: int
-    territory_ids: list[str] = Field(description="territories containing the appeal's point")
-    explanation: str = Field(description="why this executor, in words an operator reads")
+    territory_ids: list[SafeText] = Field(description="territories containing the appeal's point")
+    explanation: SafeText = Field(description="why this executor, in words an operator reads")
     attempt: int = Field(default=1, ge=1, description="routing attempt (redirects add one)")
     priority: Priority = Priority.NORMAL
-    sla_policy: str | None = Field(default=None, description="deadline policy the rule names")
-    decided_by: str | None = Field(
+    sla_policy: SafeText | None = Field(default=None, description="deadline policy the rule names")
+    decided_by: SafeText | None = Field(
         default=None, description="the operator who routed it by hand; None: the rules did"
     )
 
@@ -85,11 +88,11 @@ class AppealRouted(Event):
 
 
 class NeedsManualRoutingPayload(Payload):
-    reason: str
+    reason: SafeText
     rule_set_version: int
-    territory_ids: list[str]
+    territory_ids: list[SafeText]
     attempt: int = Field(default=1, ge=1)
-    excluded_executor_ids: list[str] = Field(
+    excluded_executor_ids: list[SafeText] = Field(
         default_factory=list, description="executors that redirected the appeal"
     )
 
@@ -102,8 +105,8 @@ class NeedsManualRouting(Event):
 
 class AppealDuplicatePayload(Payload):
     original_appeal_id: UUID = Field(description="the open appeal this one repeats")
-    distance_m: float = Field(ge=0)
-    explanation: str
+    distance_m: float = Field(ge=0, allow_inf_nan=False)
+    explanation: SafeText
 
 
 class AppealDuplicate(Event):
@@ -118,12 +121,12 @@ class AssignmentIssuedPayload(Payload):
     executor_id: ExecutorId
     category: CategoryId
     location: GeoPoint
-    address: str | None = None
-    text: str
-    rule_id: str
-    submitted_at: Annotated[str, Field(description="ISO 8601 time the citizen submitted")]
+    address: SafeText | None = None
+    text: SafeText
+    rule_id: SafeText
+    submitted_at: Annotated[SafeText, Field(description="ISO 8601 time the citizen submitted")]
     priority: Priority = Priority.NORMAL
-    sla_policy: str | None = None
+    sla_policy: SafeText | None = None
 
 
 class AssignmentIssued(Event):
@@ -134,7 +137,7 @@ class AssignmentIssued(Event):
 
 class AppealAcceptedPayload(Payload):
     executor_id: ExecutorId
-    comment: str | None = Field(default=None, max_length=MAX_ANSWER_LENGTH)
+    comment: SafeText | None = Field(default=None, max_length=MAX_ANSWER_LENGTH)
 
 
 class AppealAccepted(Event):
@@ -145,7 +148,7 @@ class AppealAccepted(Event):
 
 class AppealResolvedPayload(Payload):
     executor_id: ExecutorId
-    answer: str = Field(min_length=1, max_length=MAX_ANSWER_LENGTH)
+    answer: SafeText = Field(min_length=1, max_length=MAX_ANSWER_LENGTH)
 
 
 class AppealResolved(Event):
@@ -158,7 +161,7 @@ class AppealRedirectedPayload(Payload):
     """An executor says the appeal is not theirs; the router tries again without them."""
 
     executor_id: ExecutorId
-    reason: str = Field(min_length=1, max_length=MAX_ANSWER_LENGTH)
+    reason: SafeText = Field(min_length=1, max_length=MAX_ANSWER_LENGTH)
 
 
 class AppealRedirected(Event):
@@ -170,7 +173,7 @@ class AppealRedirected(Event):
 class RuleSetPublishedPayload(Payload):
     version: int = Field(ge=1)
     rules: dict[str, Any] = Field(description="the rule-set document (router's schema)")
-    published_by: str | None = None
+    published_by: SafeText | None = None
 
 
 class RuleSetPublished(Event):
@@ -183,7 +186,7 @@ class RuleSetPublished(Event):
 
 class TerritoriesChangedPayload(Payload):
     territories: int = Field(ge=0, description="how many territories the router now has")
-    source: str | None = None
+    source: SafeText | None = None
 
 
 class TerritoriesChanged(Event):
@@ -225,5 +228,8 @@ _any_event: TypeAdapter[AnyEvent] = TypeAdapter(AnyEvent)
 
 
 def decode_event(raw: bytes | str) -> AnyEvent:
-    """Parse any platform event from JSON; raises pydantic.ValidationError if malformed."""
-    return _any_event.validate_json(raw)
+    """Parse any platform event from JSON; raises pydantic.ValidationError if malformed,
+    `UnsupportedSchemaVersion` if its type does not understand its `schema_version`."""
+    event = _any_event.validate_json(raw)
+    event.check_schema_version()
+    return event

@@ -8,5 +8,5 @@ class GeoPoint(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
-    lat: float = Field(ge=-90, le=90, description="latitude, degrees")
-    lon: float = Field(ge=-180, le=180, description="longitude, degrees")
+    lat: float = Field(ge=-90, le=90, allow_inf_nan=False, description="latitude, degrees")
+    lon: float = Field(ge=-180, le=180, allow_inf_nan=False, description="longitude, degrees")

@@ -35,7 +35,8 @@ SERVICE = ServiceDeclaration(
     publishes=(
         Publication(APPEAL_EVENTS, (AppealRouted, NeedsManualRouting, AppealDuplicate)),
         Publication(EXECUTOR_ASSIGNMENTS, (AssignmentIssued,)),
-        Publication(ROUTING_CHANGES, (TerritoriesChanged,)),
+        # Operators' commands (rule publishing, territory import), in the router's name.
+        Publication(ROUTING_CHANGES, (RuleSetPublished, TerritoriesChanged)),
     ),
     extra_topics=(ROUTING_CHANGES,),
 )

@@ -7,6 +7,7 @@ from pathlib import Path
 from contracts.envelope import new_event_id
 from contracts.events import RuleSetPublished, RuleSetPublishedPayload
 from contracts.topics import ROUTING_CHANGES
+from router.declaration import SERVICE
 from router.domain.replay import ReplayReport, compare
 from router.domain.routing import Router, RuleSetError
 from router.domain.rules import RuleSet
@@ -66,7 +67,7 @@ async def publish(settings: RouterSettings, path: Path, published_by: str | None
             f" {draft.current.rules.version} in force"
         )
     event = RuleSetPublished(
-        producer="router-cli",
+        producer=SERVICE.name,
         correlation_id=new_event_id(),
         payload=RuleSetPublishedPayload(
             version=draft.rules.version,

@@ -139,7 +139,7 @@ async def import_territories(
                 )
             total = len((await session.exec(select(TerritoryRow.id))).all())
             changed = TerritoriesChanged(
-                producer="router-cli",
+                producer=SERVICE.name,
                 correlation_id=new_event_id(),
                 payload=TerritoriesChangedPayload(territories=total, source=source),
             )

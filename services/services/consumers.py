@@ -1,6 +1,7 @@
 """Event consumers: decode, apply once (inbox) in one transaction, commit the offset after.
 
-A message that can never be applied (undecodable, refused by the domain) goes to
+A message that can never be applied (undecodable, an unsupported `schema_version` or a
+producer its type's declarations do not name, refused by the domain) goes to
 `<topic>.dlq.<consumer>` with the error in its headers, and the partition moves on. A
 transient fault (database or broker down, see `services.retry.is_transient`) is never
 dead-lettered: the message is retried with backoff until the dependency is back, its
@@ -21,7 +22,8 @@ from faststream.kafka.annotations import KafkaMessage
 from pydantic import ValidationError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from contracts.envelope import Event
+from contracts.declarations import check_producer
+from contracts.envelope import Event, RefusedEnvelope
 from contracts.events import decode_event
 from contracts.topics import dead_letter
 from services import inbox
@@ -110,8 +112,12 @@ class EventConsumer:
         raised after that); returns the outcome to count (None when dead-lettered)."""
         try:
             event = decode_event(message.body)
+            check_producer(event)
         except ValidationError as error:
             await self._dead_letter(message, f"undecodable: {_short(error)}")
+            return None
+        except RefusedEnvelope as error:  # a schema_version or producer we do not expect
+            await self._dead_letter(message, str(error))
             return None
         structlog.contextvars.bind_contextvars(
             appeal_id=str(event.appeal_id),

@@ -116,7 +116,7 @@ def test_events_on_the_compacted_topic_share_one_key_per_kind() -> None:
 
     first, second = (
         RuleSetPublished(
-            producer="router-cli",
+            producer="router",
             correlation_id=uuid4(),
             payload=RuleSetPublishedPayload(version=v, rules={}),
         )
