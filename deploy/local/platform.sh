@@ -164,6 +164,13 @@ infrastructure() {
 		POSTGRES_URL=${url/postgresql:/postgresql+asyncpg:}
 	fi
 	export KAFKA_BOOTSTRAP_SERVERS POSTGRES_URL
+	# Whose tokens the services believe: yours if set, else a local development issuer
+	# (key under $STATE_DIR/identity; `python -m services token ROLE` signs with it).
+	if [[ -z ${IDENTITY_ISSUERS:-} ]]; then
+		IDENTITY_ISSUERS=$(APPEALS_STATE_DIR=$STATE_DIR "$PYTHON" -m services trust-local-issuer)
+		LOCAL_ISSUER=1
+	fi
+	export IDENTITY_ISSUERS
 }
 
 up() {
@@ -190,6 +197,16 @@ up() {
 		printf '  %-18s http://127.0.0.1:%s/docs   (%s)\n' "${NAMES[$i]}" "${PORTS[$i]}" "${SUMMARIES[$i]}"
 	done
 	printf '  %-18s %s\n' Kafka "$KAFKA_BOOTSTRAP_SERVERS" PostgreSQL "$POSTGRES_URL" logs "$RUN_DIR/*.log"
+	if [[ -n ${LOCAL_ISSUER:-} ]]; then
+		cat <<TXT
+Tokens for the demo roles (local development issuer; real deployments set IDENTITY_ISSUERS):
+  export CITIZEN=\$(APPEALS_STATE_DIR=$STATE_DIR $PYTHON -m services token citizen --subject me)
+  export OPERATOR=\$(APPEALS_STATE_DIR=$STATE_DIR $PYTHON -m services token operator)
+  export DISPATCHER=\$(APPEALS_STATE_DIR=$STATE_DIR $PYTHON -m services token executor_dispatcher --organisation uk-tsentralnaya)
+  roles: citizen operator moderator executor_dispatcher executor_worker curator admin
+  then: curl -H "Authorization: Bearer \$CITIZEN" ...
+TXT
+	fi
 	echo "A walk through an appeal's life: README.md. Stop everything with: make down"
 }
 

@@ -9,9 +9,15 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
 from pydantic import BaseModel, Field
 
 from contracts.geo import GeoPoint
+from contracts.identifiers import ExecutorId
+from contracts.text import SafeText
 from router.decisions import Casework, UnknownAppeal
 from router.domain.case import CaseError, UnknownExecutor
 from router.store import repository
+from services.access import allow
+from services.http_limits import Offset
+from services.http_responses import errors, invalid
+from services.identity import Principal, Role
 from services.runtime import ServiceRuntime, runtime_of
 
 router = APIRouter(prefix="/routing", tags=["routing"])
@@ -63,9 +69,10 @@ class QueuedAppeal(BaseModel):
 
 
 class ManualRouting(BaseModel):
-    executor_id: str = Field(min_length=1, max_length=64)
-    operator: str = Field(min_length=1, max_length=200, description="who decides")
-    note: str | None = Field(default=None, max_length=2000)
+    """The operator who decides is the signed-in caller, never a field of the request."""
+
+    executor_id: ExecutorId = Field(description="the executor to route to")
+    note: SafeText | None = Field(default=None, max_length=2000)
 
 
 Runtime = Annotated[ServiceRuntime, Depends(runtime_of)]
@@ -76,7 +83,16 @@ def casework(request: Request) -> Casework:
     return service
 
 
-@router.get("/decisions/{appeal_id}", response_model=list[DecisionOut])
+CITY_STAFF = (Role.OPERATOR, Role.MODERATOR, Role.CURATOR, Role.ADMIN)
+ROUTING_STAFF = (Role.OPERATOR, Role.ADMIN)
+
+
+@router.get(
+    "/decisions/{appeal_id}",
+    response_model=list[DecisionOut],
+    responses=errors(404),
+    dependencies=[Depends(allow(*CITY_STAFF))],
+)
 async def get_decisions(appeal_id: UUID, runtime: Runtime) -> list[DecisionOut]:
     """Every routing attempt for the appeal: the rule and version, the territories hit, the
     candidates considered, and who decided."""
@@ -87,7 +103,7 @@ async def get_decisions(appeal_id: UUID, runtime: Runtime) -> list[DecisionOut]:
     return [DecisionOut.model_validate(r, from_attributes=True) for r in rows]
 
 
-@router.get("/rules", response_model=RulesInForce)
+@router.get("/rules", response_model=RulesInForce, dependencies=[Depends(allow(*CITY_STAFF))])
 async def rules_in_force(service: Annotated[Casework, Depends(casework)]) -> RulesInForce:
     """The rule set this router instance decides with right now."""
     current = await service.engine.current()
@@ -100,11 +116,15 @@ async def rules_in_force(service: Annotated[Casework, Depends(casework)]) -> Rul
     )
 
 
-@router.get("/manual", response_model=list[QueuedAppeal])
+@router.get(
+    "/manual",
+    response_model=list[QueuedAppeal],
+    dependencies=[Depends(allow(*ROUTING_STAFF, Role.CURATOR))],
+)
 async def manual_queue(
     runtime: Runtime,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> list[QueuedAppeal]:
     """Appeals no rule could route (or redirected too often), oldest first."""
     async with runtime.db.session() as session:
@@ -126,17 +146,22 @@ async def manual_queue(
     ]
 
 
-@router.post("/manual/{appeal_id}", response_model=DecisionOut)
+@router.post("/manual/{appeal_id}", response_model=DecisionOut, responses=errors(404, 409))
 async def route_manually(
-    appeal_id: UUID, body: ManualRouting, service: Annotated[Casework, Depends(casework)]
+    appeal_id: UUID,
+    body: ManualRouting,
+    service: Annotated[Casework, Depends(casework)],
+    caller: Annotated[Principal, Depends(allow(*ROUTING_STAFF))],
 ) -> DecisionOut:
-    """Assign a queued appeal to an executor; emits the same events as an automatic decision."""
+    """Assign a queued appeal to an executor; emits the same events as an automatic decision.
+    The decision records the signed-in operator."""
+    operator = caller.label
     try:
-        row = await service.route_manually(appeal_id, body.executor_id, body.operator, body.note)
+        row = await service.route_manually(appeal_id, body.executor_id, operator, body.note)
     except UnknownAppeal as error:
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail=str(error)) from error
     except UnknownExecutor as error:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, detail=str(error)) from error
+        raise invalid(["body", "executor_id"], str(error), "unknown_executor") from error
     except CaseError as error:
         raise HTTPException(status.HTTP_409_CONFLICT, detail=str(error)) from error
     return DecisionOut.model_validate(row, from_attributes=True)

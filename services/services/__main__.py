@@ -2,12 +2,17 @@
 declares; `declared`, `manifests` and `dlq` serve scripts, deployment and operators."""
 
 import asyncio
+import json
+import os
+from pathlib import Path
 
 import typer
 
 from contracts.declarations import declared_services
 from services.dead_letters import list_dead_letters, replay_dead_letters
+from services.identity import Role
 from services.kafka import TopicSpec, ensure_topics
+from services.local_issuer import LocalIssuer
 from services.manifests import declared_topics
 from services.settings import KafkaSettings
 
@@ -62,6 +67,38 @@ def manifests(
         raise typer.Exit(1)
     else:
         typer.echo(f"Kubernetes manifests in {K8S_DIR} up to date")
+
+
+def _local_issuer() -> LocalIssuer:
+    state = Path(os.environ.get("APPEALS_STATE_DIR", "~/.local/state/appeals-platform"))
+    return LocalIssuer.from_file(state.expanduser() / "identity" / "local-issuer.jwk")
+
+
+@cli.command("trust-local-issuer")
+def trust_local_issuer() -> None:
+    """Print the IDENTITY_ISSUERS that trusts the local development issuer (made if
+    missing, its key under $APPEALS_STATE_DIR/identity). `make up` uses it."""
+    typer.echo(json.dumps([_local_issuer().trusted().model_dump(mode="json")]))
+
+
+@cli.command()
+def token(
+    role: Role = typer.Argument(..., help="the caller's role"),
+    organisation: str | None = typer.Option(None, help="executor staff: the executor id"),
+    subject: str | None = typer.Option(None, help="who (default: derived from the role)"),
+    name: str | None = typer.Option(None, help="a display name"),
+    hours: float = typer.Option(12.0, min=0.01, max=720.0, help="how long it is valid"),
+) -> None:
+    """Print a bearer token of the local development issuer (never for production: real
+    deployments trust the city's identity providers)."""
+    issued = _local_issuer().token(
+        subject or f"demo-{role.value}" + (f"-{organisation}" if organisation else ""),
+        [role],
+        organisation=organisation,
+        name=name,
+        lifetime_s=int(hours * 3600),
+    )
+    typer.echo(issued)
 
 
 dlq = typer.Typer(help="Dead-letter topics: <topic>.dlq.<consumer>.", no_args_is_help=True)

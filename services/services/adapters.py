@@ -1,12 +1,13 @@
 """What a service talks to outside its own code, chosen at the composition root: the real
 adapters by default, fakes in tests (cosmicpython's `bootstrap`). A new kind of adapter
-(the identity verifier next) is added here once, not to every service's `create_app`."""
+is added here once, not to every service's `create_app`."""
 
 from dataclasses import dataclass
 
 from faststream.kafka import KafkaBroker
 
 from services.clock import Clock
+from services.identity import TokenVerifier
 from services.kafka import TopicAdmin
 
 
@@ -18,6 +19,8 @@ class Adapters:
     """None: the system clock."""
     topics: TopicAdmin | None = None
     """None: topics are created on that Kafka."""
+    identity: TokenVerifier | None = None
+    """None: tokens of the issuers in the settings (`IDENTITY_ISSUERS`)."""
 
 
 REAL = Adapters()

@@ -11,16 +11,20 @@ from datetime import timedelta
 from typing import Any
 
 import structlog
-from fastapi import APIRouter, FastAPI, Request, Response
+from fastapi import APIRouter, Depends, FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from contracts.declarations import ServiceDeclaration, Subscription, UndeclaredTraffic
 from services import inbox
+from services.access import document_access, public
 from services.adapters import REAL, Adapters
 from services.clock import Clock, SystemClock
 from services.consumers import EventConsumer, Handlers
 from services.db import Database
+from services.http_limits import install_request_limits
+from services.http_responses import COMMON_RESPONSES
+from services.identity import JwtVerifier, TokenVerifier
 from services.jobs import Job, JobBody, JobRunner
 from services.kafka import KafkaPublisher, KafkaTopicAdmin, TopicAdmin, make_broker
 from services.logs import configure_logging
@@ -32,6 +36,8 @@ from services.unavailable import answer_503_while_unavailable
 log = structlog.get_logger(__name__)
 
 StartupHook = Callable[[], Awaitable[None]]
+Checks = dict[str, str]
+"""What `/health/ready` says of each dependency: "ok", or why not."""
 
 
 class ServiceRuntime:
@@ -57,6 +63,9 @@ class ServiceRuntime:
         self.db = Database(settings.database_url, declaration=declaration)
         self.broker = adapters.broker or make_broker(
             settings.kafka_bootstrap_servers, settings.service_name
+        )
+        self.identity: TokenVerifier = adapters.identity or JwtVerifier(
+            settings.identity_issuers, self.clock, leeway_s=settings.identity_leeway_s
         )
         self.topics: TopicAdmin = adapters.topics or KafkaTopicAdmin(
             settings.kafka_bootstrap_servers
@@ -167,22 +176,33 @@ class ServiceRuntime:
                 f"{self.declaration.name} declares subscriptions it never makes: "
                 + ", ".join(f"{s.address} {sorted(s.event_names)}" for s in missing)
             )
-        app = FastAPI(title=title, description=description, lifespan=self.lifespan)
+        app = FastAPI(
+            title=title,
+            description=description,
+            lifespan=self.lifespan,
+            responses=COMMON_RESPONSES,
+        )
         app.state.runtime = self
         answer_503_while_unavailable(app)
+        install_request_limits(app)
         app.include_router(self._operations_router())
         for router in routers:
             app.include_router(router)
+        document_access(app)
         return app
 
     def _operations_router(self) -> APIRouter:
-        ops = APIRouter(tags=["operations"])
+        ops = APIRouter(tags=["operations"], dependencies=[Depends(public())])
 
         @ops.get("/health/live", summary="The process is up")
         async def live() -> dict[str, str]:
             return {"status": "ok"}
 
-        @ops.get("/health/ready", summary="PostgreSQL and Kafka answer")
+        @ops.get(
+            "/health/ready",
+            summary="PostgreSQL and Kafka answer",
+            responses={503: {"description": "a dependency does not answer", "model": Checks}},
+        )
         async def ready() -> JSONResponse:
             checks = await self.ready()
             healthy = all(v == "ok" for v in checks.values())

@@ -6,6 +6,8 @@ from typing import Literal
 from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from services.identity import TrustedIssuer
+
 LOCAL_POSTGRES = "postgresql+asyncpg://postgres@127.0.0.1:55432"
 """The server `deploy/local/postgres.sh` starts."""
 
@@ -33,7 +35,27 @@ class KafkaSettings(BaseSettings):
     )
 
 
-class ServiceSettings(KafkaSettings):
+class IdentitySettings(BaseSettings):
+    """Whose tokens every service believes (never prefixed: one identity setup)."""
+
+    model_config = SettingsConfigDict(extra="ignore")
+
+    identity_issuers: list[TrustedIssuer] = Field(
+        default_factory=list,
+        validation_alias=AliasChoices("IDENTITY_ISSUERS", "identity_issuers"),
+        description="JSON list of trusted token issuers: issuer, audience, jwks_url or jwks,"
+        " roles_claim, organisation_claim, grants, default_roles (none: every token refused)",
+    )
+    identity_leeway_s: int = Field(
+        default=60,
+        ge=0,
+        le=600,
+        validation_alias=AliasChoices("IDENTITY_LEEWAY_S", "identity_leeway_s"),
+        description="clock skew allowed when checking a token's exp, nbf and iat",
+    )
+
+
+class ServiceSettings(KafkaSettings, IdentitySettings):
     """Environment-driven settings. A service's subclass sets `env_prefix` (e.g. `INTAKE_`)
     so `INTAKE_DATABASE_URL` configures intake alone; Kafka is shared by all."""
 

@@ -34,7 +34,9 @@ from services.adapters import Adapters
 from services.clock import Clock, FakeClock
 from services.db import Database
 from services.discovery import app_factory, city_loader, settings_class
+from services.identity import Role
 from services.kafka import TopicSpec, make_broker
+from services.local_issuer import LocalIssuer
 from services.migrations import create_database_if_missing, upgrade
 from services.runtime import ServiceRuntime
 
@@ -105,6 +107,13 @@ class Published:
 
 
 @dataclass
+class DeadLetter:
+    topic: str
+    reason: str
+    body: bytes
+
+
+@dataclass
 class RunningService:
     declaration: ServiceDeclaration
     app: FastAPI
@@ -126,7 +135,11 @@ class InProcessPlatform:
     clock: Clock = field(default_factory=FakeClock)
     settings: dict[str, dict[str, Any]] = field(default_factory=dict)
     """Extra settings per service name, e.g. {"router": {"max_redirects": 1}}."""
+    issuer: LocalIssuer = field(default_factory=LocalIssuer.generate)
+    """Signs the callers' tokens (`auth`); every service trusts it."""
     published: list[Published] = field(default_factory=list, init=False)
+    dead_letters: list[DeadLetter] = field(default_factory=list, init=False)
+    """Messages a consumer parked on a dead-letter topic, with its reason."""
     running: dict[str, RunningService] = field(default_factory=dict, init=False)
     _stack: AsyncExitStack = field(default_factory=AsyncExitStack, init=False)
 
@@ -139,6 +152,7 @@ class InProcessPlatform:
             settings = settings_class(declaration)(
                 database_url=url,
                 kafka_bootstrap_servers=IN_MEMORY,
+                identity_issuers=[self.issuer.trusted()],
                 **self.settings.get(declaration.name, {}),
             )
             broker = make_broker(IN_MEMORY, declaration.name)
@@ -167,6 +181,10 @@ class InProcessPlatform:
     async def _record(self, message: KafkaMessage) -> None:
         record = message.raw_message
         assert not isinstance(record, tuple)
+        reason = message.headers.get("dlq-reason")
+        if reason is not None:
+            self.dead_letters.append(DeadLetter(record.topic, str(reason), message.body))
+            return
         try:
             event = decode_event(message.body)
         except ValueError:
@@ -175,6 +193,19 @@ class InProcessPlatform:
 
     def service(self, name: str) -> RunningService:
         return self.running[declaration_of(name).name]
+
+    def auth(
+        self, role: Role, *, organisation: str | None = None, subject: str | None = None
+    ) -> dict[str, str]:
+        """Headers of a caller with `role` (executor staff: of `organisation`), their token
+        issued now by the platform's clock."""
+        token = self.issuer.token(
+            subject or f"{role}-{organisation or 'test'}",
+            [role],
+            organisation=organisation,
+            now=self.clock.now().timestamp(),
+        )
+        return {"Authorization": f"Bearer {token}"}
 
     def client(self, name: str) -> httpx.AsyncClient:
         return self.service(name).client

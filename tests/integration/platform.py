@@ -6,6 +6,7 @@ a service also gets SIGTERM when the test process dies (`setpriv --pdeathsig`).
 """
 
 import atexit
+import json
 import os
 import shutil
 import signal
@@ -21,6 +22,8 @@ from uuid import uuid4
 import httpx
 
 from contracts.declarations import ServiceDeclaration, declaration_of, declared_services
+from services.identity import Role
+from services.local_issuer import LocalIssuer
 from tests.infrastructure import REPO, free_port
 from tests.waiting import describe, eventually, scaled
 
@@ -183,6 +186,13 @@ class Platform:
     def __getitem__(self, name: str) -> ServiceProcess:
         return self.by_name[name]
 
+    @staticmethod
+    def auth(
+        role: Role, *, organisation: str | None = None, subject: str | None = None
+    ) -> dict[str, str]:
+        """Headers of a caller with `role` (executor staff: of `organisation`)."""
+        return auth_headers(role, organisation=organisation, subject=subject)
+
     @property
     def intake(self) -> ServiceProcess:
         return self["intake"]
@@ -209,6 +219,20 @@ class Platform:
                 service.stop()
 
 
+ISSUER = LocalIssuer.generate("http://127.0.0.1/test-issuer")
+"""Signs the tests' tokens; every service of a test platform trusts it."""
+
+
+def auth_headers(
+    role: Role, *, organisation: str | None = None, subject: str | None = None
+) -> dict[str, str]:
+    """An `Authorization` header for a caller with `role`, valid for an hour."""
+    token = ISSUER.token(
+        subject or f"{role}-{organisation or 'test'}", [role], organisation=organisation
+    )
+    return {"Authorization": f"Bearer {token}"}
+
+
 def build_platform(
     kafka_bootstrap: str,
     postgres_url: str,
@@ -217,7 +241,12 @@ def build_platform(
 ) -> Platform:
     """Every declared service with a fresh database of its own; `extra_env` goes to all."""
     suffix = uuid4().hex[:8]
-    shared = {"KAFKA_BOOTSTRAP_SERVERS": kafka_bootstrap, "LOG_LEVEL": "INFO", **(extra_env or {})}
+    shared = {
+        "KAFKA_BOOTSTRAP_SERVERS": kafka_bootstrap,
+        "LOG_LEVEL": "INFO",
+        "IDENTITY_ISSUERS": json.dumps([ISSUER.trusted().model_dump(mode="json")]),
+        **(extra_env or {}),
+    }
 
     def service(declared: ServiceDeclaration) -> ServiceProcess:
         env = {

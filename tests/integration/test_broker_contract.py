@@ -47,7 +47,7 @@ class Wiring:
 def accepted(appeal_id: UUID, comment: str) -> AppealAccepted:
     return AppealAccepted(
         appeal_id=appeal_id,
-        producer="contract",
+        producer="executor-gateway",  # the one its declaration lets publish it
         correlation_id=appeal_id,
         payload=AppealAcceptedPayload(executor_id="x", comment=comment),
     )
@@ -152,6 +152,24 @@ class BrokerContract:
         body, reason = wiring.dead[0]
         assert body == b"{not json"
         assert reason.startswith("undecodable")
+
+    async def test_an_envelope_from_an_unexpected_producer_is_dead_lettered(
+        self, wiring: Wiring
+    ) -> None:
+        appeal_id = new_event_id()
+        forged = accepted(appeal_id, "forged").model_copy(update={"producer": "attacker"})
+        await wiring.publish_raw(forged.to_json(), key=str(appeal_id).encode())
+        after = accepted(appeal_id, "genuine")
+        await wiring.stage(after)
+        await until(lambda: len(wiring.applied) == 1, "the genuine event")
+        await until(lambda: bool(wiring.dead), "the dead letter")
+        assert [e.payload.comment for e in wiring.applied] == ["genuine"]
+        assert wiring.dead == [
+            (
+                forged.to_json(),
+                "unexpected producer 'attacker' for AppealAccepted (expected: executor-gateway)",
+            )
+        ]
 
 
 def watch_dead_letters(wiring: Wiring) -> None:

@@ -16,10 +16,17 @@ from pathlib import Path
 import httpx
 import pytest
 
+from services.identity import Role
 from services.kafka import list_topics
 from tests.infrastructure import LOCAL, free_port
 from tests.integration.kafka_io import Record, read_all, scalar
-from tests.integration.platform import Platform, build_platform, eventually, provision
+from tests.integration.platform import (
+    Platform,
+    auth_headers,
+    build_platform,
+    eventually,
+    provision,
+)
 from tests.waiting import scaled
 
 DEAD_LETTERS = r".*\.dlq\..*"
@@ -133,7 +140,10 @@ class Citizens:
 
     @contextmanager
     def submitting(self, citizens: int = 4) -> Iterator["Citizens"]:
-        threads = [threading.Thread(target=self._submit) for _ in range(citizens)]
+        threads = [
+            threading.Thread(target=self._submit, args=(f"outage-citizen-{n}",))
+            for n in range(citizens)
+        ]
         for thread in threads:
             thread.start()
         try:
@@ -143,8 +153,9 @@ class Citizens:
             for thread in threads:
                 thread.join(timeout=scaled(60))
 
-    def _submit(self) -> None:
-        with httpx.Client(timeout=scaled(30)) as client:
+    def _submit(self, subject: str) -> None:
+        headers = auth_headers(Role.CITIZEN, subject=subject)
+        with httpx.Client(timeout=scaled(30), headers=headers) as client:
             while not self.stop.wait(0.02):
                 with self._lock:
                     point = next(self._points, None)

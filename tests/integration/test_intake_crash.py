@@ -6,8 +6,9 @@ from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 
+from services.identity import Role
 from tests.integration.kafka_io import scalar
-from tests.integration.platform import Platform, eventually
+from tests.integration.platform import Platform, auth_headers, eventually
 
 SUBMISSIONS = 120
 
@@ -19,12 +20,14 @@ def test_every_acknowledged_appeal_survives_an_intake_crash(platform: Platform) 
         for _ in range(SUBMISSIONS)
     ]
     acknowledged: list[str] = []
+    citizen = auth_headers(Role.CITIZEN, subject="citizen-of-the-intake-crash")
 
     def submit(location: dict[str, float]) -> None:
         try:
             response = httpx.post(
                 f"{platform.intake.url}/appeals",
                 json={"category": "hot_water_outage", "location": location, "text": "Нет воды"},
+                headers=citizen,
                 timeout=10,
             )
         except httpx.HTTPError:

@@ -13,8 +13,9 @@ from router.domain.appeal import AppealToRoute
 from router.domain.duplicates import distance_m
 from router.domain.routing import Routed
 from router.store.repository import build_router
+from services.identity import Role
 from tests.integration.kafka_io import read_all, scalar
-from tests.integration.platform import CITY, Platform, eventually
+from tests.integration.platform import CITY, Platform, auth_headers, eventually
 
 APPEALS = 200
 
@@ -45,7 +46,8 @@ def routable_cases(count: int, seed: int = 7) -> list[tuple[str, dict[str, float
 def all_assignments(platform: Platform, executor: str) -> list[dict[str, Any]]:
     url = f"{platform.gateway.url}/executors/{executor}/assignments"
     pages: list[dict[str, Any]] = []
-    while page := httpx.get(url, params={"limit": 500, "offset": len(pages)}).json():
+    staff = auth_headers(Role.EXECUTOR_DISPATCHER, organisation=executor)
+    while page := httpx.get(url, params={"limit": 500, "offset": len(pages)}, headers=staff).json():
         pages.extend(page)
     return pages
 
@@ -53,12 +55,14 @@ def all_assignments(platform: Platform, executor: str) -> list[dict[str, Any]]:
 def test_appeals_submitted_while_the_router_is_killed_are_routed_once(platform: Platform) -> None:
     cases = routable_cases(APPEALS)
     expected: dict[str, str] = {}
+    citizen = auth_headers(Role.CITIZEN, subject="citizen-of-the-router-crash")
 
     def submit(case: tuple[str, dict[str, float], str]) -> None:
         category, location, executor = case
         response = httpx.post(
             f"{platform.intake.url}/appeals",
             json={"category": category, "location": location, "text": f"crash test {category}"},
+            headers=citizen,
             timeout=30,
         )
         assert response.status_code == 201, response.text

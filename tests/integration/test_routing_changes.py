@@ -13,9 +13,10 @@ from uuid import uuid4
 import httpx
 import yaml
 
+from services.identity import Role
 from tests.infrastructure import free_port
 from tests.integration.kafka_io import read_all, scalar
-from tests.integration.platform import CITY, Platform, ServiceProcess, eventually
+from tests.integration.platform import CITY, Platform, ServiceProcess, auth_headers, eventually
 
 CENTRE_DISTRICT = (62.0225, 62.0375, 129.675, 129.760)  # lat, lat, lon, lon inside it
 
@@ -51,6 +52,7 @@ def test_a_rule_set_published_under_load_switches_whole(
     rng = random.Random(11)
     ids: list[str] = []
     stop = threading.Event()
+    citizen = auth_headers(Role.CITIZEN, subject="citizen-of-the-rule-switch")
 
     def submit_potholes() -> None:
         while not stop.is_set() and len(ids) < 2000:
@@ -59,6 +61,7 @@ def test_a_rule_set_published_under_load_switches_whole(
             response = httpx.post(
                 f"{platform.intake.url}/appeals",
                 json={"category": "pothole", "location": location, "text": "яма (смена правил)"},
+                headers=citizen,
                 timeout=30,
             )
             assert response.status_code == 201, response.text
@@ -73,7 +76,8 @@ def test_a_rule_set_published_under_load_switches_whole(
         )
 
     def in_force(instance: ServiceProcess) -> int:
-        version: int = httpx.get(f"{instance.url}/routing/rules").json()["version"]
+        rules = httpx.get(f"{instance.url}/routing/rules", headers=auth_headers(Role.OPERATOR))
+        version: int = rules.json()["version"]
         return version
 
     submitter = threading.Thread(target=submit_potholes)
@@ -235,12 +239,14 @@ def test_territory_import_checks_every_feature_then_routers_reload(
                 "location": {"lat": 62.045, "lon": 129.702},
                 "text": "Холодно",
             },
+            headers=auth_headers(Role.CITIZEN, subject="citizen-of-the-territory-import"),
         )
+        assert response.status_code == 201, response.text
         appeal_id = response.json()["id"]
+        decisions = f"{platform.router.url}/routing/decisions/{appeal_id}"
         decided = eventually(
             lambda: (
-                (r := httpx.get(f"{platform.router.url}/routing/decisions/{appeal_id}")).status_code
-                == 200
+                (r := httpx.get(decisions, headers=auth_headers(Role.OPERATOR))).status_code == 200
                 and r.json()
             ),
             what="a decision",

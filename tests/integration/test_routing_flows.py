@@ -7,7 +7,15 @@ from typing import Any
 import httpx
 
 from tests.integration.platform import Platform, eventually
-from tests.integration.test_appeal_flow import appeal, assignment, submit
+from tests.integration.test_appeal_flow import (
+    appeal,
+    assignment,
+    citizen,
+    decisions,
+    dispatcher,
+    operator,
+    submit,
+)
 
 PARK = {"lat": 62.0350, "lon": 129.7060}  # Парк Победы, in the centre district
 LENSKAYA = {"lat": 62.0095, "lon": 129.7250}  # УК «Ленская»'s territory
@@ -23,7 +31,7 @@ def with_status(platform: Platform, appeal_id: str, status: str) -> dict[str, An
 
 def redirect(platform: Platform, executor: str, appeal_id: str, reason: str) -> None:
     url = f"{platform.gateway.url}/executors/{executor}/assignments/{appeal_id}/redirect"
-    response = httpx.post(url, json={"reason": reason})
+    response = httpx.post(url, json={"reason": reason}, headers=dispatcher(executor))
     assert response.status_code == 200, response.text
 
 
@@ -39,7 +47,7 @@ def test_redirects_reroute_without_the_executor_then_an_operator_decides(
         what="the district's turn",
         diagnose=lambda: (
             f"intake: {appeal(platform, appeal_id)}\n"
-            f"router: {httpx.get(f'{platform.router.url}/routing/decisions/{appeal_id}').text}\n"
+            f"router: {httpx.get(f'{platform.router.url}/routing/decisions/{appeal_id}', headers=operator()).text}\n"
             f"gateway: {assignment(platform, 'parks-dept', appeal_id)}\n"
             f"router metrics: {[m for m in httpx.get(f'{platform.router.url}/metrics').text.splitlines() if m.startswith(('appeals_messages_total', 'appeals_consumer_lag'))]}"
         ),
@@ -51,20 +59,22 @@ def test_redirects_reroute_without_the_executor_then_an_operator_decides(
     redirect(platform, "adm-centre", appeal_id, "Деревья в парке — не наши")
     queued = with_status(platform, appeal_id, "manual_routing")
     assert queued["executor"] is None
-    manual = httpx.get(f"{platform.router.url}/routing/manual").json()
+    manual = httpx.get(f"{platform.router.url}/routing/manual", headers=operator()).json()
     mine = next(q for q in manual if q["appeal_id"] == appeal_id)
     assert mine["excluded_executor_ids"] == ["parks-dept", "adm-centre"]
     assert "redirected 2 times" in mine["reason"]
 
     routing = f"{platform.router.url}/routing/manual/{appeal_id}"
-    unknown = httpx.post(routing, json={"executor_id": "nobody", "operator": "Иванова"})
+    ivanova = operator("ivanova")
+    unknown = httpx.post(routing, json={"executor_id": "nobody"}, headers=ivanova)
     assert unknown.status_code == 422
     decided = httpx.post(
         routing,
-        json={"executor_id": "parks-dept", "operator": "Иванова", "note": "граница парка по плану"},
+        json={"executor_id": "parks-dept", "note": "граница парка по плану"},
+        headers=ivanova,
     )
     assert decided.status_code == 200, decided.text
-    again = httpx.post(routing, json={"executor_id": "parks-dept", "operator": "Иванова"})
+    again = httpx.post(routing, json={"executor_id": "parks-dept"}, headers=ivanova)
     assert again.status_code == 409, "an appeal leaves the queue once"
 
     back = eventually(
@@ -85,17 +95,17 @@ def test_redirects_reroute_without_the_executor_then_an_operator_decides(
         "manual_routing",
         "routed",
     ]
-    decisions = httpx.get(f"{platform.router.url}/routing/decisions/{appeal_id}").json()
-    assert [(d["attempt"], d["outcome"], d["executor_id"]) for d in decisions] == [
+    decided_all = decisions(platform, appeal_id)
+    assert [(d["attempt"], d["outcome"], d["executor_id"]) for d in decided_all] == [
         (1, "routed", "parks-dept"),
         (2, "routed", "adm-centre"),
         (3, "manual", None),
         (4, "routed", "parks-dept"),
     ]
-    assert decisions[3]["decided_by"] == "Иванова"
+    assert decided_all[3]["decided_by"] == "ivanova", "the signed-in operator decided"
     assert any(
         c["verdict"] == "the executor redirected this appeal before"
-        for c in decisions[1]["candidates"]
+        for c in decided_all[1]["candidates"]
     )
 
 
@@ -111,12 +121,15 @@ def test_a_nearby_report_of_the_same_problem_follows_the_original(platform: Plat
     assert duplicate["duplicate_of"]["id"] == original
     assert with_status(platform, separate, "routed")["executor"]["id"] == "waste-operator"
     assert assignment(platform, "waste-operator", repeat) is None, "no new work for a duplicate"
-    decision = httpx.get(f"{platform.router.url}/routing/decisions/{repeat}").json()[0]
+    decision = decisions(platform, repeat)[0]
     assert decision["outcome"] == "duplicate"
     assert "30 m away" in decision["explanation"]
 
     base = f"{platform.gateway.url}/executors/waste-operator/assignments/{original}"
-    assert httpx.post(f"{base}/resolve", json={"answer": "Вывезли"}).status_code == 200
+    resolved = httpx.post(
+        f"{base}/resolve", json={"answer": "Вывезли"}, headers=dispatcher("waste-operator")
+    )
+    assert resolved.status_code == 200, resolved.text
     followed = eventually(
         lambda: (a := appeal(platform, repeat))["duplicate_of"]["status"] == "resolved" and a,
         what="the duplicate to show the original's answer",
@@ -143,10 +156,11 @@ def test_a_registered_building_routes_to_its_company_outside_every_polygon(
             "address": "ул. Промышленная, д. 7",
             "text": "Не убирают двор общежития",
         },
+        headers=citizen(),
     )
     assert response.status_code == 201, response.text
     routed = with_status(platform, response.json()["id"], "routed")
     assert routed["executor"]["id"] == "uk-lenskaya"
-    decision = httpx.get(f"{platform.router.url}/routing/decisions/{routed['id']}").json()[0]
+    decision = decisions(platform, routed["id"])[0]
     assert "registry" in decision["explanation"]
     assert "mc-uk-lenskaya" in decision["territory_ids"]

@@ -5,8 +5,11 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 from uuid import UUID
 
+import httpx
+
 from router.store import repository
 from services.clock import FakeClock
+from services.identity import Principal, Role
 from services.testing import InProcessPlatform
 
 POTHOLE = {"category": "pothole", "location": {"lat": 62.0255, "lon": 129.69}, "text": "Яма"}
@@ -19,22 +22,14 @@ FALLEN_TREE = {
 
 async def test_a_resolved_appeal_closes_the_routers_case(platform: InProcessPlatform) -> None:
     started = time.perf_counter()
-    intake = platform.client("intake")
-    created = await intake.post("/appeals", json=POTHOLE)
-    assert created.status_code == 201, created.text
-    appeal_id = created.json()["id"]
-    await platform.settled()
-    seen = (await intake.get(f"/appeals/{appeal_id}")).json()
+    appeal_id = await submit(platform, POTHOLE)
+    seen = await citizen_sees(platform, appeal_id)
     assert seen["status"] == "routed", seen
-    executor = seen["executor"]["id"]
-    gateway = platform.client("executor-gateway")
-    answer = {"answer": "Заделали"}
-    resolved = await gateway.post(
-        f"/executors/{executor}/assignments/{appeal_id}/resolve", json=answer
-    )
+    executor = seen["executor"]["id"]  # type: ignore[index]
+    resolved = await act(platform, executor, appeal_id, "resolve", {"answer": "Заделали"})
     assert resolved.status_code == 200, resolved.text
     await platform.settled()
-    assert (await intake.get(f"/appeals/{appeal_id}")).json()["status"] == "resolved"
+    assert (await citizen_sees(platform, appeal_id))["status"] == "resolved"
     async with platform.service("router").runtime.db.session() as session:
         case = await repository.get_appeal(session, UUID(appeal_id))
     assert case is not None
@@ -42,8 +37,12 @@ async def test_a_resolved_appeal_closes_the_routers_case(platform: InProcessPlat
     print(f"use case took {time.perf_counter() - started:.3f} s")
 
 
+CITIZEN = "citizen-1"
+
+
 async def submit(platform: InProcessPlatform, appeal: Mapping[str, object]) -> str:
-    created = await platform.client("intake").post("/appeals", json=appeal)
+    headers = platform.auth(Role.CITIZEN, subject=CITIZEN)
+    created = await platform.client("intake").post("/appeals", json=appeal, headers=headers)
     assert created.status_code == 201, created.text
     await platform.settled()
     appeal_id: str = created.json()["id"]
@@ -51,8 +50,27 @@ async def submit(platform: InProcessPlatform, appeal: Mapping[str, object]) -> s
 
 
 async def citizen_sees(platform: InProcessPlatform, appeal_id: str) -> dict[str, object]:
-    seen: dict[str, object] = (await platform.client("intake").get(f"/appeals/{appeal_id}")).json()
+    """The appeal as the citizen who filed it sees it (the private view)."""
+    headers = platform.auth(Role.CITIZEN, subject=CITIZEN)
+    answer = await platform.client("intake").get(f"/appeals/{appeal_id}", headers=headers)
+    seen: dict[str, object] = answer.json()
+    assert seen["view"] == "private", seen
     return seen
+
+
+async def act(
+    platform: InProcessPlatform,
+    executor: str,
+    appeal_id: str,
+    action: str,
+    body: Mapping[str, object],
+) -> httpx.Response:
+    """An executor's dispatcher accepts, resolves or redirects an assignment."""
+    return await platform.client("executor-gateway").post(
+        f"/executors/{executor}/assignments/{appeal_id}/{action}",
+        json=body,
+        headers=platform.auth(Role.EXECUTOR_DISPATCHER, organisation=executor),
+    )
 
 
 async def test_a_second_report_nearby_follows_the_first(platform: InProcessPlatform) -> None:
@@ -66,15 +84,14 @@ async def test_a_second_report_nearby_follows_the_first(platform: InProcessPlatf
 
 async def test_redirected_past_the_limit_waits_for_an_operator(platform: InProcessPlatform) -> None:
     appeal_id = await submit(platform, FALLEN_TREE)
-    gateway = platform.client("executor-gateway")
     for executor in ("parks-dept", "adm-centre"):  # max_redirects is 1 here
         assert (await citizen_sees(platform, appeal_id))["executor"]["id"] == executor  # type: ignore[index]
-        url = f"/executors/{executor}/assignments/{appeal_id}/redirect"
-        answer = await gateway.post(url, json={"reason": "не наше"})
+        answer = await act(platform, executor, appeal_id, "redirect", {"reason": "не наше"})
         assert answer.status_code == 200, answer.text
         await platform.settled()
     assert (await citizen_sees(platform, appeal_id))["status"] == "manual_routing"
-    queue = (await platform.client("router").get("/routing/manual")).json()
+    operator = platform.auth(Role.OPERATOR)
+    queue = (await platform.client("router").get("/routing/manual", headers=operator)).json()
     assert [q["appeal_id"] for q in queue] == [appeal_id]
     assert queue[0]["excluded_executor_ids"] == ["parks-dept", "adm-centre"]
 
@@ -86,21 +103,22 @@ async def test_the_use_cases_publish_everything_the_services_declare(
     each service's declared publications equal to its real ones."""
     appeal_id = await submit(platform, FALLEN_TREE)
     await submit(platform, {**FALLEN_TREE, "text": "То же дерево"})
-    gateway = platform.client("executor-gateway")
-    base = f"/executors/parks-dept/assignments/{appeal_id}"
-    assert (await gateway.post(f"{base}/accept", json={})).status_code == 200
-    assert (await gateway.post(f"{base}/redirect", json={"reason": "не наше"})).status_code == 200
+    assert (await act(platform, "parks-dept", appeal_id, "accept", {})).status_code == 200
+    redirected = await act(platform, "parks-dept", appeal_id, "redirect", {"reason": "не наше"})
+    assert redirected.status_code == 200
     await platform.settled()
-    base = f"/executors/adm-centre/assignments/{appeal_id}"
-    assert (await gateway.post(f"{base}/redirect", json={"reason": "и не наше"})).status_code == 200
+    again = await act(platform, "adm-centre", appeal_id, "redirect", {"reason": "и не наше"})
+    assert again.status_code == 200
     await platform.settled()
     executor = "parks-dept"
-    base = f"/executors/{executor}/assignments/{appeal_id}"
-    operator = {"executor_id": executor, "operator": "dispatcher"}
-    routed = await platform.client("router").post(f"/routing/manual/{appeal_id}", json=operator)
+    routed = await platform.client("router").post(
+        f"/routing/manual/{appeal_id}",
+        json={"executor_id": executor},
+        headers=platform.auth(Role.OPERATOR, subject="operator-7"),
+    )
     assert routed.status_code == 200, routed.text
     await platform.settled()
-    resolved = await gateway.post(f"{base}/resolve", json={"answer": "Заделали"})
+    resolved = await act(platform, executor, appeal_id, "resolve", {"answer": "Заделали"})
     assert resolved.status_code == 200, resolved.text
     await platform.settled()
 
@@ -111,7 +129,9 @@ async def test_the_use_cases_publish_everything_the_services_declare(
             for publication in running.declaration.publishes
             for event in publication.events
         }
-        by_operators_tools = {(running.declaration.name, "TerritoriesChanged")}
+        by_operators_tools = {
+            (running.declaration.name, kind) for kind in ("RuleSetPublished", "TerritoriesChanged")
+        }
         assert declared - by_operators_tools <= seen, (
             f"declared but never published: {declared - seen}"
         )
@@ -123,8 +143,7 @@ async def test_the_services_tell_time_by_the_injected_clock(platform: InProcessP
     submitted_at = clock.now()
     appeal_id = await submit(platform, FALLEN_TREE)
     await clock.advance(3600)
-    accept = f"/executors/parks-dept/assignments/{appeal_id}/accept"
-    assert (await platform.client("executor-gateway").post(accept, json={})).status_code == 200
+    assert (await act(platform, "parks-dept", appeal_id, "accept", {})).status_code == 200
     await platform.settled()
     seen = await citizen_sees(platform, appeal_id)
     assert datetime.fromisoformat(str(seen["submitted_at"])) == submitted_at
@@ -132,3 +151,24 @@ async def test_the_services_tell_time_by_the_injected_clock(platform: InProcessP
     assert [datetime.fromisoformat(s["at"]) for s in accepted] == [
         submitted_at + timedelta(hours=1)
     ]
+
+
+async def test_an_appeal_records_who_filed_it_and_shows_strangers_no_personal_data(
+    platform: InProcessPlatform,
+) -> None:
+    appeal_id = await submit(platform, {**FALLEN_TREE, "address": "ул. Ленина, 1"})
+    (submitted,) = [p.event for p in platform.published if p.event.type == "AppealSubmitted"]
+    filer = Principal(CITIZEN, platform.issuer.issuer, frozenset({Role.CITIZEN}))
+    assert submitted.payload.citizen_id == filer.pseudonym  # type: ignore[attr-defined]
+    intake = platform.client("intake")
+    for headers in ({}, platform.auth(Role.CITIZEN, subject="neighbour")):
+        seen = (await intake.get(f"/appeals/{appeal_id}", headers=headers)).json()
+        assert seen["view"] == "public"
+        assert seen["text"] is None
+        assert seen["address"] is None
+        assert seen["status"] == "routed"
+    staff = (
+        await intake.get(f"/appeals/{appeal_id}", headers=platform.auth(Role.MODERATOR))
+    ).json()
+    assert staff["text"] == FALLEN_TREE["text"]
+    assert staff["address"] == "ул. Ленина, 1"

@@ -12,6 +12,7 @@ import jsonschema  # type: ignore[import-untyped]
 import kubernetes_validate  # type: ignore[import-untyped]
 import pytest
 import yaml
+from pydantic import TypeAdapter
 from referencing import Registry, Resource
 
 from contracts.declarations import (
@@ -23,9 +24,10 @@ from contracts.declarations import (
 from contracts.events import RuleSetPublished
 from contracts.topics import ROUTING_CHANGES
 from services.discovery import settings_class
+from services.identity import Role, TrustedIssuer
 from services.manifests import GENERATED, K8S_DIR, manifests, stale_files, write
 
-SHARED_ENV = {"KAFKA_BOOTSTRAP_SERVERS", "KAFKA_TOPIC_PARTITIONS"}
+SHARED_ENV = {"KAFKA_BOOTSTRAP_SERVERS", "KAFKA_TOPIC_PARTITIONS", "IDENTITY_ISSUERS"}
 
 
 def load(text: str) -> list[dict[str, Any]]:
@@ -276,3 +278,13 @@ def test_the_validation_refuses(doc: dict[str, Any]) -> None:
         )
     ):
         validate(doc)
+
+
+def test_the_trusted_issuers_config_is_what_the_services_read() -> None:
+    (config,) = [d for d in of_kind("ConfigMap") if d["metadata"]["name"] == "identity"]
+    issuers = TypeAdapter(list[TrustedIssuer]).validate_json(config["data"]["IDENTITY_ISSUERS"])
+    citizens = [i for i in issuers if Role.CITIZEN in i.grants]
+    assert citizens, "some issuer signs citizens in"
+    assert all(i.grants == [Role.CITIZEN] for i in citizens), (
+        "a citizens' issuer grants no staff role"
+    )
