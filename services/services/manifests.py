@@ -89,6 +89,10 @@ def kafka_env() -> list[EnvVar]:
     ]
 
 
+METRICS_PORT = 9100
+"""Where a pod serves /metrics, apart from its API: the Service exposes only the API, so
+metrics stay inside the cluster for Prometheus to scrape the pods."""
+
 IDENTITY_CONFIG = "identity"
 """The ConfigMap (identity.yaml, written by hand for the city) naming the trusted issuers."""
 
@@ -109,6 +113,8 @@ def service_env(service: ServiceDeclaration) -> list[EnvVar]:
         EnvVar(f"{prefix}HTTP_HOST", "0.0.0.0"),
         EnvVar(service.port_variable, str(service.port)),
         EnvVar(f"{prefix}LOG_FORMAT", "json"),
+        EnvVar(f"{prefix}DOCS_ENABLED", "false"),
+        EnvVar(f"{prefix}METRICS_PORT", str(METRICS_PORT)),
     ]
     for name, field in settings.model_fields.items():
         if name in ServiceSettings.model_fields:
@@ -135,7 +141,7 @@ spec:
       labels: {app.kubernetes.io/name: $name, app.kubernetes.io/part-of: appeals-platform}
       annotations:
         prometheus.io/scrape: "true"
-        prometheus.io/port: "$port"
+        prometheus.io/port: "$metrics_port"
         prometheus.io/path: /metrics
     spec:
       securityContext: {runAsNonRoot: true, runAsUser: 10001}
@@ -153,6 +159,7 @@ $env
 $env
           ports:
             - {name: http, containerPort: $port}
+            - {name: metrics, containerPort: $metrics_port}
           readinessProbe:
             httpGet: {path: /health/ready, port: http}
             periodSeconds: 5
@@ -195,6 +202,7 @@ def deployment(service: ServiceDeclaration) -> str:
         name=service.name,
         package=service.package,
         port=service.port,
+        metrics_port=METRICS_PORT,
         env=render_env(service_env(service)),
     )
 

@@ -13,7 +13,7 @@ from typing import Any
 import structlog
 from fastapi import APIRouter, Depends, FastAPI, Request, Response
 from fastapi.responses import JSONResponse
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest, start_http_server
 
 from contracts.declarations import ServiceDeclaration, Subscription, UndeclaredTraffic
 from services import inbox
@@ -140,16 +140,28 @@ class ServiceRuntime:
         await self.broker.start()
         self._background.append(asyncio.create_task(self.relay.run(), name="outbox-relay"))
         self._background.append(asyncio.create_task(self.jobs.run(), name="periodic-jobs"))
+        metrics_server = self._serve_metrics_apart()
         log.info("service started", port=self.settings.http_port)
         try:
             yield
         finally:
+            if metrics_server is not None:
+                metrics_server.shutdown()
             for task in self._background:
                 task.cancel()
             await asyncio.gather(*self._background, return_exceptions=True)
             await self.broker.stop()
             await self.db.dispose()
             log.info("service stopped")
+
+    def _serve_metrics_apart(self) -> Any:
+        """With `metrics_port`, /metrics is served there alone (an internal port, kept off
+        the API's); returns the server to shut down, or None."""
+        port = self.settings.metrics_port
+        if port is None:
+            return None
+        server, _thread = start_http_server(port, addr=self.settings.http_host)
+        return server
 
     async def _connect_broker(self) -> None:
         await self.broker.connect()
@@ -176,11 +188,15 @@ class ServiceRuntime:
                 f"{self.declaration.name} declares subscriptions it never makes: "
                 + ", ".join(f"{s.address} {sorted(s.event_names)}" for s in missing)
             )
+        docs = self.settings.docs_enabled
         app = FastAPI(
             title=title,
             description=description,
             lifespan=self.lifespan,
             responses=COMMON_RESPONSES,
+            docs_url="/docs" if docs else None,
+            redoc_url="/redoc" if docs else None,
+            openapi_url="/openapi.json" if docs else None,
         )
         app.state.runtime = self
         answer_503_while_unavailable(app)
@@ -208,9 +224,11 @@ class ServiceRuntime:
             healthy = all(v == "ok" for v in checks.values())
             return JSONResponse(checks, status_code=200 if healthy else 503)
 
-        @ops.get("/metrics", summary="Prometheus metrics", include_in_schema=False)
-        async def metrics() -> Response:
-            return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+        if self.settings.metrics_port is None:
+
+            @ops.get("/metrics", summary="Prometheus metrics", include_in_schema=False)
+            async def metrics() -> Response:
+                return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
         return ops
 

@@ -72,6 +72,15 @@ class ServiceSettings(KafkaSettings, IdentitySettings):
         description="relay poll period, used only while its LISTEN connection is down or"
         " another instance holds the relay lock (an idle relay otherwise never polls)",
     )
+    docs_enabled: bool = Field(
+        default=True, description="serve /docs, /redoc and /openapi.json (off in Kubernetes)"
+    )
+    metrics_port: int | None = Field(
+        default=None,
+        ge=1,
+        le=65535,
+        description="serve /metrics on this port alone, off the API's (internal-only)",
+    )
     inbox_retention_days: float = Field(
         default=7.0,
         gt=0,

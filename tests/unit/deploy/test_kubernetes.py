@@ -128,11 +128,17 @@ def test_each_deployment_runs_a_service_as_the_code_expects(service: ServiceDecl
         assert "KAFKA_BOOTSTRAP_SERVERS" in env
     env = check_env(main["env"])
     port = int(env[service.port_variable]["value"])
-    assert main["ports"] == [{"name": "http", "containerPort": port}]
+    prefix = service.env_prefix
+    metrics = int(env[f"{prefix}_METRICS_PORT"]["value"])
+    assert main["ports"] == [
+        {"name": "http", "containerPort": port},
+        {"name": "metrics", "containerPort": metrics},
+    ]
+    assert env[f"{prefix}_DOCS_ENABLED"]["value"] == "false", "no /docs in production"
     assert main["readinessProbe"]["httpGet"]["path"] == "/health/ready"
     assert main["livenessProbe"]["httpGet"]["path"] == "/health/live"
     annotations = deployment["spec"]["template"]["metadata"]["annotations"]
-    assert annotations["prometheus.io/port"] == str(port)
+    assert annotations["prometheus.io/port"] == str(metrics)
     secret = env[service.database_variable]["valueFrom"]["secretKeyRef"]["name"]
     (cluster,) = [c for c in of_kind("Cluster") if f"{c['metadata']['name']}-app" == secret]
     assert cluster["spec"]["bootstrap"]["initdb"]["database"] == service.database
