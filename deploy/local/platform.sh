@@ -2,11 +2,13 @@
 # Bring the whole platform up or down on this machine: Kafka and PostgreSQL (unless
 # KAFKA_BOOTSTRAP_SERVERS / POSTGRES_URL point at your own), topics, databases and
 # migrations, the demo city, and every declared service (`python -m services declared`)
-# as its own process.
+# as its own process. Unless INTAKE_SMS_BASE_URL names a real SMS gateway (with
+# INTAKE_SMS_API_KEY), a local fake gateway takes the sign-in codes; its inbox is printed.
 #
 # `up` first checks that every port it needs is free (Kafka, its controller, PostgreSQL,
-# each service's <PREFIX>_HTTP_PORT) and starts nothing when one is taken; if a later step
-# fails it stops whatever this run started, so a failed `up` leaves nothing running.
+# the fake SMS gateway, each service's <PREFIX>_HTTP_PORT) and starts nothing when one is
+# taken; if a later step fails it stops whatever this run started, so a failed `up` leaves
+# nothing running.
 set -euo pipefail
 
 HERE=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)
@@ -20,6 +22,10 @@ SERVICE_START_TIMEOUT=${SERVICE_START_TIMEOUT:-120}
 KAFKA_PORT=${KAFKA_PORT:-9092}
 KAFKA_CONTROLLER_PORT=${KAFKA_CONTROLLER_PORT:-9093}
 PG_PORT=${PG_PORT:-55432}
+# The local fake SMS gateway (`python -m services fake-sms`); FAKE_SMS_REFUSED lists
+# numbers (+7...) it refuses, space-separated, to try the "cannot send" path.
+FAKE_SMS_PORT=${FAKE_SMS_PORT:-8090}
+FAKE_SMS_REFUSED=${FAKE_SMS_REFUSED:-}
 
 SCRIPT_NAME=platform
 # shellcheck source=deploy/local/common.sh
@@ -102,6 +108,41 @@ stop_pid_file() {
 	rm -f -- "$pidfile"
 }
 
+# ---------------------------------------------------------------------------- fake SMS gateway
+
+fake_sms_pid_file() { echo "$RUN_DIR/fake-sms.pid"; }
+
+# Prints the pid of the fake SMS gateway if its pid file names a live one.
+fake_sms_pid() {
+	local pid
+	pid=$(cat -- "$(fake_sms_pid_file)" 2>/dev/null) || return 1
+	is_uint "$pid" || return 1
+	[[ $(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null) == *"-m services fake-sms"* ]] || return 1
+	echo "$pid"
+}
+
+# Starts the fake gateway (unless running) and points the services at it.
+fake_sms() {
+	local pid refused=() number deadline=$((SECONDS + SERVICE_START_TIMEOUT))
+	if pid=$(fake_sms_pid); then
+		log "fake SMS gateway already running (pid $pid)"
+	else
+		for number in $FAKE_SMS_REFUSED; do refused+=(--refuse "$number"); done
+		CLEANUP+=(fake-sms)
+		setsid nohup "$PYTHON" -m services fake-sms --port "$FAKE_SMS_PORT" "${refused[@]}" \
+			>"$RUN_DIR/fake-sms.log" 2>&1 </dev/null &
+		echo $! >"$(fake_sms_pid_file)"
+	fi
+	until curl -fsS "http://127.0.0.1:$FAKE_SMS_PORT/inbox" >/dev/null 2>&1; do
+		fake_sms_pid >/dev/null || die "the fake SMS gateway died during start; log: $RUN_DIR/fake-sms.log"
+		((SECONDS < deadline)) || die "the fake SMS gateway not ready on port $FAKE_SMS_PORT; log: $RUN_DIR/fake-sms.log"
+		sleep 0.5
+	done
+	INTAKE_SMS_BASE_URL=http://127.0.0.1:$FAKE_SMS_PORT INTAKE_SMS_API_KEY=local
+	export INTAKE_SMS_BASE_URL INTAKE_SMS_API_KEY
+	LOCAL_SMS=1
+}
+
 # ---------------------------------------------------------------------------- ports
 
 # Fails, starting nothing, when a port this run would listen on is taken or used twice.
@@ -114,6 +155,10 @@ check_ports() {
 	if [[ -z ${POSTGRES_URL:-} ]] && ! "$HERE/postgres.sh" status >/dev/null 2>&1; then
 		ports+=("$PG_PORT")
 		purposes+=("PostgreSQL, PG_PORT")
+	fi
+	if [[ -z ${INTAKE_SMS_BASE_URL:-} ]] && ! fake_sms_pid >/dev/null; then
+		ports+=("$FAKE_SMS_PORT")
+		purposes+=("fake SMS gateway, FAKE_SMS_PORT")
 	fi
 	local i j clash=0
 	for i in "${!NAMES[@]}"; do
@@ -136,7 +181,7 @@ check_ports() {
 # ---------------------------------------------------------------------------- up / down
 
 # What this run started, undone in reverse order when `up` fails: "kafka", "postgres",
-# "service:<index>".
+# "fake-sms", "service:<index>".
 CLEANUP=()
 
 undo_on_failure() {
@@ -147,6 +192,7 @@ undo_on_failure() {
 		case ${CLEANUP[$k]} in
 		kafka) "$HERE/kafka.sh" stop || true ;;
 		postgres) "$HERE/postgres.sh" stop || true ;;
+		fake-sms) stop_pid_file "$(fake_sms_pid_file)" "fake SMS gateway" ;;
 		service:*) stop_pid_file "$(pid_file "${CLEANUP[$k]#service:}")" "${NAMES[${CLEANUP[$k]#service:}]}" ;;
 		esac
 	done
@@ -171,6 +217,7 @@ infrastructure() {
 		LOCAL_ISSUER=1
 	fi
 	export IDENTITY_ISSUERS
+	[[ -n ${INTAKE_SMS_BASE_URL:-} ]] || fake_sms
 }
 
 up() {
@@ -197,6 +244,10 @@ up() {
 		printf '  %-18s http://127.0.0.1:%s/docs   (%s)\n' "${NAMES[$i]}" "${PORTS[$i]}" "${SUMMARIES[$i]}"
 	done
 	printf '  %-18s %s\n' Kafka "$KAFKA_BOOTSTRAP_SERVERS" PostgreSQL "$POSTGRES_URL" logs "$RUN_DIR/*.log"
+	if [[ -n ${LOCAL_SMS:-} ]]; then
+		echo "SMS inbox (local fake gateway): http://127.0.0.1:$FAKE_SMS_PORT/inbox"
+		echo "  the newest code to a phone: curl 'http://127.0.0.1:$FAKE_SMS_PORT/inbox/latest?phone=%2B79141234567'"
+	fi
 	if [[ -n ${LOCAL_ISSUER:-} ]]; then
 		cat <<TXT
 Tokens for the demo roles (local development issuer; real deployments set IDENTITY_ISSUERS):
@@ -230,6 +281,9 @@ status() {
 			echo "${NAMES[$i]}: not ready (port ${PORTS[$i]})"
 		fi
 	done
+	if fake_sms_pid >/dev/null; then
+		echo "fake SMS gateway: running, inbox http://127.0.0.1:$FAKE_SMS_PORT/inbox"
+	fi
 }
 
 case ${1:-} in

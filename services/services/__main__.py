@@ -1,5 +1,6 @@
 """Platform-wide chores: `python -m services topics` creates every topic a service
-declares; `declared`, `manifests` and `dlq` serve scripts, deployment and operators."""
+declares; `declared`, `manifests` and `dlq` serve scripts, deployment and operators;
+`fake-sms` is the local SMS gateway `make up` runs."""
 
 import asyncio
 import json
@@ -99,6 +100,26 @@ def token(
         lifetime_s=int(hours * 3600),
     )
     typer.echo(issued)
+
+
+@cli.command("fake-sms")
+def fake_sms(
+    port: int = typer.Option(8090, help="the port to listen on"),
+    host: str = typer.Option("127.0.0.1", help="the address to listen on"),
+    refuse: list[str] = typer.Option([], help="a number the gateway refuses (error 207)"),
+    per_second: int = typer.Option(5, min=1, help="messages a second to one phone before 429"),
+) -> None:
+    """Run the local fake SMS gateway (SMS.ru's API; read what it took at /inbox).
+    Development only: anyone who reaches it reads every code."""
+    import uvicorn
+
+    from services.fake_sms import FakeSmsGateway, fake_sms_app
+    from services.logs import configure_logging
+
+    configure_logging("fake-sms")
+    gateway = FakeSmsGateway(refused=refuse, per_second=per_second)
+    typer.echo(f"fake SMS gateway: inbox at http://{host}:{port}/inbox")
+    uvicorn.run(fake_sms_app(gateway), host=host, port=port, log_config=None, access_log=False)
 
 
 dlq = typer.Typer(help="Dead-letter topics: <topic>.dlq.<consumer>.", no_args_is_help=True)
