@@ -217,6 +217,8 @@ infrastructure() {
 		LOCAL_ISSUER=1
 	fi
 	export IDENTITY_ISSUERS
+	# Citizens' tokens from phone sign-in survive restarts: intake's key is kept here.
+	export INTAKE_TOKEN_KEY_FILE=${INTAKE_TOKEN_KEY_FILE:-$STATE_DIR/identity/intake-token.jwk}
 	[[ -n ${INTAKE_SMS_BASE_URL:-} ]] || fake_sms
 }
 
@@ -247,6 +249,7 @@ up() {
 	if [[ -n ${LOCAL_SMS:-} ]]; then
 		echo "SMS inbox (local fake gateway): http://127.0.0.1:$FAKE_SMS_PORT/inbox"
 		echo "  the newest code to a phone: curl 'http://127.0.0.1:$FAKE_SMS_PORT/inbox/latest?phone=%2B79141234567'"
+		echo "  a citizen signs in by phone: POST /auth/phone/start {\"phone\"}, then /auth/phone/verify {\"challenge_id\", \"code\"} (README)"
 	fi
 	if [[ -n ${LOCAL_ISSUER:-} ]]; then
 		cat <<TXT

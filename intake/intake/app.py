@@ -3,26 +3,68 @@
 from fastapi import FastAPI
 
 from contracts.topics import APPEAL_EVENTS
-from intake import api
+from intake import api, sign_in_api
+from intake.citizen_tokens import CitizenTokens, trusting_own_tokens
 from intake.declaration import SERVICE
 from intake.domain.catalogue import Catalogue
 from intake.handlers import HANDLERS
+from intake.phone_sign_in import PhoneSignIn, SignInConfig
 from intake.settings import IntakeSettings
 from intake.submissions import Submissions
 from services.adapters import REAL, Adapters
 from services.runtime import ServiceRuntime
+from services.sms import HttpSmsGateway
+
+SIGN_IN_PRUNE_EVERY_S = 3600.0
 
 
 def create_app(settings: IntakeSettings | None = None, adapters: Adapters = REAL) -> FastAPI:
     """The service with the real adapters, or the ones a test passes in."""
-    runtime = ServiceRuntime(SERVICE, settings or IntakeSettings(), adapters)
+    settings = settings or IntakeSettings()
+    tokens = CitizenTokens.with_key_file(
+        settings.token_key_file,
+        settings.token_issuer(),
+        settings.token_lifetime_s,
+        settings.token_key.get_secret_value(),
+    )
+    trusting = settings.model_copy(
+        update={"identity_issuers": trusting_own_tokens(settings.identity_issuers, tokens)}
+    )
+    runtime = ServiceRuntime(SERVICE, trusting, adapters)
     submissions = Submissions(runtime.db, Catalogue("nobody", None, []), runtime.clock)
     runtime.on_startup(submissions.reload_catalogue)
     runtime.consume(HANDLERS, APPEAL_EVENTS)
+    sign_in = PhoneSignIn(
+        runtime.db, runtime.clock, _sign_in_config(settings), adapters.sms, tokens
+    )
+    if adapters.sms is None and settings.sms_base_url:
+
+        async def connect_sms_gateway() -> None:
+            api_key = settings.sms_api_key.get_secret_value()
+            sign_in.sms = HttpSmsGateway(settings.sms_base_url, api_key)
+
+        async def close_sms_gateway() -> None:
+            if isinstance(sign_in.sms, HttpSmsGateway):
+                await sign_in.sms.aclose()
+
+        runtime.on_startup(connect_sms_gateway)
+        runtime.on_shutdown(close_sms_gateway)
+    runtime.every(SIGN_IN_PRUNE_EVERY_S, "sign-in-prune", sign_in.prune)
     app = runtime.http_app(
         title="Appeals intake",
-        description="Citizens submit appeals and follow their status.",
-        routers=[api.router],
+        description="Citizens sign in by phone, submit appeals and follow their status.",
+        routers=[api.router, sign_in_api.router],
     )
     app.state.submissions = submissions
+    app.state.phone_sign_in = sign_in
     return app
+
+
+def _sign_in_config(settings: IntakeSettings) -> SignInConfig:
+    secret = settings.phone_code_secret.get_secret_value().encode()
+    return SignInConfig(
+        rules=settings.sign_in_rules(),
+        secret=secret or SignInConfig.random_secret(),
+        default_region=settings.phone_default_region,
+        text=settings.phone_code_text,
+    )

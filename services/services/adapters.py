@@ -9,6 +9,7 @@ from faststream.kafka import KafkaBroker
 from services.clock import Clock
 from services.identity import TokenVerifier
 from services.kafka import TopicAdmin
+from services.sms import SmsGateway
 
 
 @dataclass(frozen=True)
@@ -21,6 +22,9 @@ class Adapters:
     """None: topics are created on that Kafka."""
     identity: TokenVerifier | None = None
     """None: tokens of the issuers in the settings (`IDENTITY_ISSUERS`)."""
+    sms: SmsGateway | None = None
+    """None: the SMS gateway in the settings of a service that texts (intake's
+    `INTAKE_SMS_BASE_URL`)."""
 
 
 REAL = Adapters()

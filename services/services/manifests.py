@@ -15,6 +15,8 @@ from enum import Enum
 from pathlib import Path
 from string import Template
 
+from pydantic import SecretStr
+
 from contracts.declarations import (
     Publication,
     ServiceDeclaration,
@@ -51,14 +53,18 @@ class EnvVar:
     name: str
     value: str = ""
     secret: str | None = None
-    """A CloudNativePG `<cluster>-app` secret whose `uri` is the value."""
+    """A Secret holding the value: a CloudNativePG `<cluster>-app` one (key `uri`), or the
+    service's own `<service>-secrets` (key: the variable's name, optional)."""
+    secret_key: str = "uri"
+    optional: bool = False
     config_map: str | None = None
     """A ConfigMap whose key named like the variable is the value."""
 
     def render(self, indent: int) -> str:
         pad = " " * indent
         if self.secret is not None:
-            source = f"secretKeyRef: {{name: {self.secret}, key: uri}}"
+            optional = ", optional: true" if self.optional else ""
+            source = f"secretKeyRef: {{name: {self.secret}, key: {self.secret_key}{optional}}}"
         elif self.config_map is not None:
             source = f"configMapKeyRef: {{name: {self.config_map}, key: {self.name}}}"
         else:
@@ -121,8 +127,12 @@ def service_env(service: ServiceDeclaration) -> list[EnvVar]:
             continue
         if field.is_required() or field.default_factory is not None:
             raise ValueError(f"{settings.__name__}.{name} needs a plain default to be rendered")
-        if field.default is not None:
-            env.append(EnvVar(f"{prefix}{name.upper()}", _env_value(field.default)))
+        variable = f"{prefix}{name.upper()}"
+        if field.annotation is SecretStr:
+            secrets = f"{service.name}-secrets"
+            env.append(EnvVar(variable, secret=secrets, secret_key=variable, optional=True))
+        elif field.default is not None:
+            env.append(EnvVar(variable, _env_value(field.default)))
     return env
 
 

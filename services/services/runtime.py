@@ -83,6 +83,7 @@ class ServiceRuntime:
         self.every(settings.inbox_prune_every_s, "inbox-prune", self._prune_inbox)
         self.subscriptions: list[Subscription] = []
         self._startup_hooks: list[StartupHook] = []
+        self._shutdown_hooks: list[StartupHook] = []
         self._background: list[asyncio.Task[None]] = []
 
     def consume(
@@ -126,6 +127,10 @@ class ServiceRuntime:
         if removed:
             log.info("pruned the inbox", removed=removed)
 
+    def on_shutdown(self, hook: StartupHook) -> None:
+        """Run `hook` when the service stops (close the clients it made)."""
+        self._shutdown_hooks.append(hook)
+
     def on_startup(self, hook: StartupHook) -> None:
         """Run `hook` once the database answers and before consumers start."""
         self._startup_hooks.append(hook)
@@ -151,6 +156,8 @@ class ServiceRuntime:
                 task.cancel()
             await asyncio.gather(*self._background, return_exceptions=True)
             await self.broker.stop()
+            for hook in self._shutdown_hooks:
+                await hook()
             await self.db.dispose()
             log.info("service stopped")
 

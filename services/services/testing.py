@@ -39,6 +39,7 @@ from services.kafka import TopicSpec, make_broker
 from services.local_issuer import LocalIssuer
 from services.migrations import create_database_if_missing, upgrade
 from services.runtime import ServiceRuntime
+from services.sms import RecordingSmsGateway
 
 IN_MEMORY = "in-memory:9092"
 """The bootstrap address the services are given: nothing listens there."""
@@ -137,6 +138,8 @@ class InProcessPlatform:
     """Extra settings per service name, e.g. {"router": {"max_redirects": 1}}."""
     issuer: LocalIssuer = field(default_factory=LocalIssuer.generate)
     """Signs the callers' tokens (`auth`); every service trusts it."""
+    sms: RecordingSmsGateway = field(default_factory=RecordingSmsGateway)
+    """Every text message a service sends (phone sign-in codes)."""
     published: list[Published] = field(default_factory=list, init=False)
     dead_letters: list[DeadLetter] = field(default_factory=list, init=False)
     """Messages a consumer parked on a dead-letter topic, with its reason."""
@@ -157,7 +160,9 @@ class InProcessPlatform:
             )
             broker = make_broker(IN_MEMORY, declaration.name)
             brokers.append(broker)
-            adapters = Adapters(broker=broker, clock=self.clock, topics=InMemoryTopics())
+            adapters = Adapters(
+                broker=broker, clock=self.clock, topics=InMemoryTopics(), sms=self.sms
+            )
             app = app_factory(declaration)(settings, adapters)
             apps.append((declaration, app))
         brokers[0].subscriber(pattern=".*")(self._record)

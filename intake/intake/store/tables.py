@@ -1,15 +1,23 @@
-"""Intake's tables: appeals as citizens see them, their history, and the city catalogue."""
+"""Intake's tables: appeals as citizens see them, their history, the city catalogue, and
+the citizens who sign in by phone (personal data stays in intake's database)."""
 
 from datetime import datetime
 from uuid import UUID
 
-from sqlalchemy import Column, DateTime, Text
+from sqlalchemy import Column, DateTime, Index, Text
 from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
 
 from services.columns import timestamp_field
 
-__all__ = ["AppealRow", "CategoryRow", "HistoryRow", "ServedAreaRow"]
+__all__ = [
+    "AppealRow",
+    "CategoryRow",
+    "CitizenRow",
+    "HistoryRow",
+    "ServedAreaRow",
+    "SignInChallengeRow",
+]
 
 
 class Table(SQLModel, registry=registry()):
@@ -68,3 +76,34 @@ class ServedAreaRow(Table, table=True):
     id: str = Field(primary_key=True, max_length=64)
     name: str = Field(max_length=300)
     geometry: str = Field(sa_column=Column(Text, nullable=False))
+
+
+class CitizenRow(Table, table=True):
+    """A citizen who signed in by phone; `id` is the subject of their tokens."""
+
+    __tablename__ = "citizens"
+
+    id: UUID = Field(primary_key=True)
+    phone: str = Field(max_length=16, unique=True, description="E.164")
+    created_at: datetime = timestamp_field()
+    last_signed_in_at: datetime = timestamp_field()
+
+
+class SignInChallengeRow(Table, table=True):
+    """A code sent to a phone (kept only as an HMAC); also the log the send limits count,
+    so rows are kept a day after they expire."""
+
+    __tablename__ = "sign_in_challenges"
+    __table_args__ = (
+        Index("ix_sign_in_challenges_phone_sent", "phone", "sent_at"),
+        Index("ix_sign_in_challenges_client_sent", "client", "sent_at"),
+    )
+
+    id: UUID = Field(primary_key=True)
+    phone: str = Field(max_length=16, description="E.164")
+    client: str = Field(max_length=64, description="the network address that asked")
+    code_digest: str = Field(max_length=64)
+    sent_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False, index=True))
+    expires_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+    tries: int = 0
+    used: bool = False
