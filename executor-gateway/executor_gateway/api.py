@@ -5,7 +5,7 @@ from datetime import datetime
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request, status
+from fastapi import APIRouter, Depends, HTTPException, Path, Query, status
 from pydantic import BaseModel, Field, StringConstraints
 
 from contracts.events import MAX_ANSWER_LENGTH
@@ -22,6 +22,7 @@ from services.access import allow, forbid_unless
 from services.http_limits import Offset
 from services.http_responses import errors
 from services.identity import EXECUTOR_STAFF, Principal, Role
+from services.runtime import from_app_state
 
 router = APIRouter(prefix="/executors/{executor_id}", tags=["assignments"], responses=errors(404))
 
@@ -81,12 +82,7 @@ class ResolveIn(BaseModel):
     answer: Answer = Field(description="what was done, shown to the citizen")
 
 
-def actions(request: Request) -> Actions:
-    service: Actions = request.app.state.actions
-    return service
-
-
-Service = Annotated[Actions, Depends(actions)]
+Service = Annotated[Actions, Depends(from_app_state(Actions, "actions"))]
 
 
 ExecutorPath = Annotated[

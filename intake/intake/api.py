@@ -5,7 +5,7 @@ from datetime import datetime
 from typing import Annotated, Literal
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Header, HTTPException, Request, Response, status
+from fastapi import APIRouter, Depends, Header, HTTPException, Response, status
 from pydantic import BaseModel, Field, StringConstraints
 
 from contracts.events import MAX_TEXT_LENGTH, AppealSubmittedPayload, Channel
@@ -20,6 +20,7 @@ from intake.submissions import Submissions
 from services.access import allow, public, viewer
 from services.http_responses import errors, invalid
 from services.identity import Principal, Role
+from services.runtime import from_app_state
 
 router = APIRouter(tags=["appeals"])
 
@@ -96,12 +97,7 @@ class CategoryOut(BaseModel):
     group: str
 
 
-def submissions(request: Request) -> Submissions:
-    service: Submissions = request.app.state.submissions
-    return service
-
-
-Service = Annotated[Submissions, Depends(submissions)]
+Service = Annotated[Submissions, Depends(from_app_state(Submissions, "submissions"))]
 
 
 @router.post(

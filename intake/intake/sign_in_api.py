@@ -18,6 +18,7 @@ from intake.domain.phone_sign_in import (
 from intake.phone_sign_in import PhoneSignIn, SignInUnavailable
 from services.access import public
 from services.http_responses import error, invalid
+from services.runtime import from_app_state
 
 router = APIRouter(tags=["sign-in"], dependencies=[Depends(public())])
 
@@ -56,12 +57,7 @@ class Jwks(BaseModel):
     keys: list[dict[str, Any]]
 
 
-def sign_in(request: Request) -> PhoneSignIn:
-    service: PhoneSignIn = request.app.state.phone_sign_in
-    return service
-
-
-Service = Annotated[PhoneSignIn, Depends(sign_in)]
+Service = Annotated[PhoneSignIn, Depends(from_app_state(PhoneSignIn, "phone_sign_in"))]
 
 
 @router.post(

@@ -5,7 +5,7 @@ from datetime import datetime
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
+from fastapi import APIRouter, Depends, HTTPException, Query, status
 from pydantic import BaseModel, Field
 
 from contracts.geo import GeoPoint
@@ -18,7 +18,7 @@ from services.access import allow
 from services.http_limits import Offset
 from services.http_responses import errors, invalid
 from services.identity import Principal, Role
-from services.runtime import ServiceRuntime, runtime_of
+from services.runtime import ServiceRuntime, from_app_state, runtime_of
 
 router = APIRouter(prefix="/routing", tags=["routing"])
 
@@ -78,9 +78,7 @@ class ManualRouting(BaseModel):
 Runtime = Annotated[ServiceRuntime, Depends(runtime_of)]
 
 
-def casework(request: Request) -> Casework:
-    service: Casework = request.app.state.casework
-    return service
+Work = Annotated[Casework, Depends(from_app_state(Casework, "casework"))]
 
 
 CITY_STAFF = (Role.OPERATOR, Role.MODERATOR, Role.CURATOR, Role.ADMIN)
@@ -104,7 +102,7 @@ async def get_decisions(appeal_id: UUID, runtime: Runtime) -> list[DecisionOut]:
 
 
 @router.get("/rules", response_model=RulesInForce, dependencies=[Depends(allow(*CITY_STAFF))])
-async def rules_in_force(service: Annotated[Casework, Depends(casework)]) -> RulesInForce:
+async def rules_in_force(service: Work) -> RulesInForce:
     """The rule set this router instance decides with right now."""
     current = await service.engine.current()
     return RulesInForce(
@@ -150,7 +148,7 @@ async def manual_queue(
 async def route_manually(
     appeal_id: UUID,
     body: ManualRouting,
-    service: Annotated[Casework, Depends(casework)],
+    service: Work,
     caller: Annotated[Principal, Depends(allow(*ROUTING_STAFF))],
 ) -> DecisionOut:
     """Assign a queued appeal to an executor; emits the same events as an automatic decision.

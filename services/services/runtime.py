@@ -8,7 +8,7 @@ import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from datetime import timedelta
-from typing import Any
+from typing import Any, TypeVar, cast
 
 import structlog
 from fastapi import APIRouter, Depends, FastAPI, Request, Response
@@ -36,6 +36,7 @@ from services.unavailable import answer_503_while_unavailable
 log = structlog.get_logger(__name__)
 
 StartupHook = Callable[[], Awaitable[None]]
+T = TypeVar("T")
 Checks = dict[str, str]
 """What `/health/ready` says of each dependency: "ok", or why not."""
 
@@ -244,3 +245,13 @@ def runtime_of(request: Request) -> ServiceRuntime:
     """FastAPI dependency: the runtime of the app serving `request`."""
     runtime: ServiceRuntime = request.app.state.runtime
     return runtime
+
+
+def from_app_state(kind: type[T], attribute: str) -> Callable[[Request], T]:
+    """A FastAPI dependency giving what the composition root put on `app.state`:
+    `Annotated[Casework, Depends(from_app_state(Casework, "casework"))]`."""
+
+    def dependency(request: Request) -> T:
+        return cast(T, getattr(request.app.state, attribute))
+
+    return dependency

@@ -22,7 +22,7 @@ from contracts.events import (
     decode_event,
 )
 from contracts.topics import APPEAL_EVENTS
-from tests.unit.contracts.test_events import submitted
+from tests.unit.services.consumer_fakes import submitted
 
 
 def test_each_event_type_is_allowed_from_the_services_that_declare_it() -> None:

@@ -12,22 +12,10 @@ from contracts.events import (
     AppealRouted,
     AppealRoutedPayload,
     AppealSubmitted,
-    AppealSubmittedPayload,
     decode_event,
 )
 from contracts.topics import EXECUTOR_ASSIGNMENTS_PATTERN, dead_letter, executor_assignments
-
-
-def submitted() -> AppealSubmitted:
-    appeal_id = new_event_id()
-    return AppealSubmitted(
-        appeal_id=appeal_id,
-        producer="intake",
-        correlation_id=appeal_id,
-        payload=AppealSubmittedPayload(
-            category="pothole", location={"lat": 62.03, "lon": 129.72}, text="Яма"
-        ),
-    )
+from tests.unit.services.consumer_fakes import submitted
 
 
 def test_event_ids_are_uuid7_and_ordered_by_time() -> None:

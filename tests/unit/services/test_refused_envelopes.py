@@ -12,7 +12,7 @@ from services import inbox
 from services.consumers import EventConsumer
 from services.db import Database
 from services.kafka import TopicAdmin
-from tests.unit.services.test_retry import (
+from tests.unit.services.consumer_fakes import (
     FlakyDatabase,
     Partition,
     Topics,
