@@ -73,7 +73,7 @@ CHANNELS = (
     ),
     Channel(
         "deadLetters",
-        "{topic}.dlq.{consumer}",
+        "dlq.{consumer}.{topic}",
         "Messages `consumer` could not process, byte for byte, with headers `dlq-reason`,"
         " `dlq-consumer`, `dlq-original-topic`, `dlq-original-partition`,"
         " `dlq-original-offset`, `dlq-at`.",

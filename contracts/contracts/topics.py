@@ -35,5 +35,10 @@ def executor_assignments(executor_id: str) -> str:
 
 
 def dead_letter(topic: str, consumer: str) -> str:
-    """Where `consumer` parks messages from `topic` that it cannot process."""
-    return f"{topic}.dlq.{consumer}"
+    """Where `consumer` parks messages from `topic` that it cannot process:
+    `dlq.<consumer>.<topic>`, so each consumer's dead letters share one prefix (its Kafka
+    ACL) and never look like the topics it reads."""
+    return f"{DEAD_LETTER_PREFIX}{consumer}.{topic}"
+
+
+DEAD_LETTER_PREFIX = "dlq."

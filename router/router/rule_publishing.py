@@ -75,5 +75,5 @@ async def publish(settings: RouterSettings, path: Path, published_by: str | None
             published_by=published_by,
         ),
     )
-    await publish_event(settings.kafka_bootstrap_servers, ROUTING_CHANGES, event)
+    await publish_event(settings.kafka, ROUTING_CHANGES, event)
     return draft.rules

@@ -36,7 +36,7 @@ def topics() -> None:
         else TopicSpec(topic.name, settings.kafka_topic_partitions)
         for topic in declared_topics(declared_services())
     ]
-    created = asyncio.run(ensure_topics(settings.kafka_bootstrap_servers, specs))
+    created = asyncio.run(ensure_topics(settings.kafka, specs))
     typer.echo(f"topics: created {', '.join(created) or 'none (all exist)'}")
 
 
@@ -122,7 +122,28 @@ def fake_sms(
     uvicorn.run(fake_sms_app(gateway), host=host, port=port, log_config=None, access_log=False)
 
 
-dlq = typer.Typer(help="Dead-letter topics: <topic>.dlq.<consumer>.", no_args_is_help=True)
+@cli.command("kafka-principals")
+def kafka_principals(
+    executor: list[str] = typer.Option([], help="an executor organisation's id (repeatable)"),
+) -> None:
+    """Grant every declared service (and each --executor) its ACLs, signed in as the
+    admin (KAFKA_USERNAME/KAFKA_PASSWORD). A service whose <PREFIX>_KAFKA_PASSWORD is set
+    also gets its SCRAM user on the local broker (deploy/local/kafka.sh add-user)."""
+    from services.discovery import settings_class
+    from services.kafka_acls import executor_principal, service_principal
+    from services.kafka_principals import add_local_user, grant
+
+    principals = [service_principal(s) for s in declared_services()]
+    for service in declared_services():
+        own = settings_class(service)().kafka_password
+        if own is not None:
+            add_local_user(service.name, own.get_secret_value())
+    principals += [executor_principal(e) for e in executor]
+    sent = asyncio.run(grant(KafkaSettings().kafka, principals))
+    typer.echo(f"kafka: {sent} ACLs for {', '.join(p.name for p in principals)}")
+
+
+dlq = typer.Typer(help="Dead-letter topics: dlq.<consumer>.<topic>.", no_args_is_help=True)
 cli.add_typer(dlq, name="dlq")
 
 
@@ -132,7 +153,7 @@ def dlq_list(topic: str, limit: int = typer.Option(50, help="show the newest N")
     from rich.console import Console
     from rich.table import Table
 
-    letters = asyncio.run(list_dead_letters(KafkaSettings().kafka_bootstrap_servers, topic))
+    letters = asyncio.run(list_dead_letters(KafkaSettings().kafka, topic))
     table = Table(title=f"{topic}: {len(letters)} dead letters")
     for column in ("partition:offset", "from", "parked at", "reason", "message"):
         table.add_column(column, overflow="fold")
@@ -153,9 +174,7 @@ def dlq_replay(
     topic: str, dry_run: bool = typer.Option(False, "--dry-run", help="only show what would go")
 ) -> None:
     """Send dead letters not replayed before back to the topics they came from."""
-    letters = asyncio.run(
-        replay_dead_letters(KafkaSettings().kafka_bootstrap_servers, topic, dry_run=dry_run)
-    )
+    letters = asyncio.run(replay_dead_letters(KafkaSettings().kafka, topic, dry_run=dry_run))
     verb = "would replay" if dry_run else "replayed"
     typer.echo(f"{verb} {len(letters)} dead letters from {topic}")
 

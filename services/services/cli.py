@@ -66,7 +66,7 @@ def service_cli(
         async def load() -> str:
             db = Database(s.database_url)
             try:
-                return await load_city(s, db, directory, KafkaTopicAdmin(s.kafka_bootstrap_servers))
+                return await load_city(s, db, directory, KafkaTopicAdmin(s.kafka))
             finally:
                 await db.dispose()
 

@@ -2,7 +2,7 @@
 
 A message that can never be applied (undecodable, an unsupported `schema_version` or a
 producer its type's declarations do not name, refused by the domain) goes to
-`<topic>.dlq.<consumer>` with the error in its headers, and the partition moves on. A
+`dlq.<consumer>.<topic>` with the error in its headers, and the partition moves on. A
 transient fault (database or broker down, see `services.retry.is_transient`) is never
 dead-lettered: the message is retried with backoff until the dependency is back, its
 offset uncommitted, so nothing is skipped and the partition's order holds.

@@ -11,6 +11,7 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.structs import OffsetAndMetadata
 
 from services.kafka import partitions_of
+from services.kafka_connection import KafkaConnection, kafka_connection
 
 
 @dataclass(frozen=True)
@@ -61,9 +62,11 @@ async def _drain(
     return letters
 
 
-async def list_dead_letters(bootstrap_servers: str, topic: str) -> list[DeadLetter]:
-    partitions = await partitions_of(bootstrap_servers, [topic])
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap_servers, enable_auto_commit=False)
+async def list_dead_letters(kafka: KafkaConnection | str, topic: str) -> list[DeadLetter]:
+    partitions = await partitions_of(kafka, [topic])
+    consumer = AIOKafkaConsumer(
+        **kafka_connection(kafka).client_options(), enable_auto_commit=False
+    )
     await consumer.start()
     try:
         return await _drain(consumer, partitions, from_committed=False)
@@ -72,16 +75,17 @@ async def list_dead_letters(bootstrap_servers: str, topic: str) -> list[DeadLett
 
 
 async def replay_dead_letters(
-    bootstrap_servers: str, topic: str, *, dry_run: bool = False
+    kafka: KafkaConnection | str, topic: str, *, dry_run: bool = False
 ) -> list[DeadLetter]:
     """Send every letter not replayed before back to its original topic; returns them."""
-    partitions = await partitions_of(bootstrap_servers, [topic])
+    connection = kafka_connection(kafka)
+    partitions = await partitions_of(connection, [topic])
     consumer = AIOKafkaConsumer(
-        bootstrap_servers=bootstrap_servers,
+        **connection.client_options(),
         group_id=f"dlq-replay.{topic}",
         enable_auto_commit=False,
     )
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap_servers, enable_idempotence=True)
+    producer = AIOKafkaProducer(**connection.client_options(), enable_idempotence=True)
     await consumer.start()
     await producer.start()
     try:

@@ -13,14 +13,17 @@ from aiokafka.errors import TopicAlreadyExistsError
 from faststream.kafka import KafkaBroker
 
 from contracts.envelope import Event
+from services.kafka_connection import KafkaConnection, kafka_connection
 
 log = structlog.get_logger(__name__)
 
 
-def make_broker(bootstrap_servers: str, client_id: str) -> KafkaBroker:
+def make_broker(kafka: KafkaConnection | str, client_id: str) -> KafkaBroker:
     """A FastStream broker whose producer is idempotent (acks=all, no duplicates on retry)."""
+    connection = kafka_connection(kafka)
     return KafkaBroker(
-        bootstrap_servers,
+        connection.bootstrap_servers,
+        security=connection.faststream_security(),
         client_id=client_id,
         enable_idempotence=True,
         metadata_max_age_ms=30_000,
@@ -41,12 +44,12 @@ class TopicSpec:
         return cls(name, partitions, config={"cleanup.policy": "compact"})
 
 
-async def ensure_topics(bootstrap_servers: str, specs: Iterable[TopicSpec]) -> list[str]:
+async def ensure_topics(kafka: KafkaConnection | str, specs: Iterable[TopicSpec]) -> list[str]:
     """Create the topics that do not exist yet; returns the names created."""
     wanted = {spec.name: spec for spec in specs}
     if not wanted:
         return []
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers)
+    admin = AIOKafkaAdminClient(**kafka_connection(kafka).client_options())
     await admin.start()
     try:
         existing = set(await admin.list_topics())
@@ -82,16 +85,18 @@ class TopicAdmin(Protocol):
 
 
 class KafkaTopicAdmin:
-    def __init__(self, bootstrap_servers: str) -> None:
-        self._bootstrap_servers = bootstrap_servers
+    def __init__(self, kafka: KafkaConnection | str) -> None:
+        self._kafka = kafka
 
     async def ensure(self, specs: Iterable[TopicSpec]) -> list[str]:
-        return await ensure_topics(self._bootstrap_servers, specs)
+        return await ensure_topics(self._kafka, specs)
 
 
-async def partitions_of(bootstrap_servers: str, topics: Iterable[str]) -> list[TopicPartition]:
+async def partitions_of(
+    kafka: KafkaConnection | str, topics: Iterable[str]
+) -> list[TopicPartition]:
     """The partitions of those `topics` that exist (asks the cluster, not a cached view)."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers)
+    admin = AIOKafkaAdminClient(**kafka_connection(kafka).client_options())
     await admin.start()
     try:
         existing = set(await admin.list_topics())
@@ -106,8 +111,8 @@ async def partitions_of(bootstrap_servers: str, topics: Iterable[str]) -> list[T
         await admin.close()
 
 
-async def list_topics(bootstrap_servers: str) -> list[str]:
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers)
+async def list_topics(kafka: KafkaConnection | str) -> list[str]:
+    admin = AIOKafkaAdminClient(**kafka_connection(kafka).client_options())
     await admin.start()
     try:
         return sorted(await admin.list_topics())
@@ -115,9 +120,9 @@ async def list_topics(bootstrap_servers: str) -> list[str]:
         await admin.close()
 
 
-async def publish_event(bootstrap_servers: str, topic: str, event: Event) -> None:
+async def publish_event(kafka: KafkaConnection | str, topic: str, event: Event) -> None:
     """Publish one event outside any service transaction (operators' commands)."""
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap_servers, enable_idempotence=True)
+    producer = AIOKafkaProducer(**kafka_connection(kafka).client_options(), enable_idempotence=True)
     await producer.start()
     try:
         headers = [("event-type", event.type.encode()), ("event-id", str(event.event_id).encode())]

@@ -26,6 +26,7 @@ from contracts.declarations import (
 from contracts.envelope import Event
 from contracts.topics import APPEAL_EVENTS
 from services.discovery import settings_class
+from services.kafka_acls import Principal, ResourceType, service_principal
 from services.settings import ServiceSettings
 
 K8S_DIR = Path(__file__).resolve().parents[2] / "deploy" / "k8s"
@@ -92,6 +93,18 @@ def kafka_env() -> list[EnvVar]:
     return [
         EnvVar("KAFKA_BOOTSTRAP_SERVERS", KAFKA_BOOTSTRAP),
         EnvVar("KAFKA_TOPIC_PARTITIONS", str(PARTITIONS)),
+        EnvVar("KAFKA_SECURITY_PROTOCOL", "SASL_PLAINTEXT"),
+        EnvVar("KAFKA_SASL_MECHANISM", "SCRAM-SHA-512"),
+    ]
+
+
+def kafka_credentials_env(service: ServiceDeclaration) -> list[EnvVar]:
+    """The service's own Kafka principal: its `KafkaUser` (kafka-users.yaml), whose
+    password the Strimzi user operator keeps in the Secret named like the user."""
+    prefix = f"{service.env_prefix}_"
+    return [
+        EnvVar(f"{prefix}KAFKA_USERNAME", service.name),
+        EnvVar(f"{prefix}KAFKA_PASSWORD", secret=service.name, secret_key="password"),
     ]
 
 
@@ -114,6 +127,7 @@ def service_env(service: ServiceDeclaration) -> list[EnvVar]:
     settings = settings_class(service)
     env = [
         *kafka_env(),
+        *kafka_credentials_env(service),
         EnvVar("IDENTITY_ISSUERS", config_map=IDENTITY_CONFIG),
         database_env(service),
         EnvVar(f"{prefix}HTTP_HOST", "0.0.0.0"),
@@ -306,6 +320,54 @@ def kafka_topics(services: Iterable[ServiceDeclaration]) -> str:
     )
 
 
+KAFKA_USER = Template("""\
+apiVersion: kafka.strimzi.io/v1beta2
+kind: KafkaUser
+metadata:
+  name: $name
+  labels:
+    strimzi.io/cluster: $cluster
+spec:
+  authentication:
+    type: scram-sha-512
+  authorization:
+    type: simple
+    acls:
+$acls
+""")
+
+
+def _strimzi_acls(principal: Principal) -> str:
+    """The principal's ACLs as Strimzi rules, one per resource with its operations."""
+    by_resource: dict[tuple[ResourceType, str, str], list[str]] = {}
+    for acl in principal.acls:
+        key = (acl.resource, acl.name, acl.pattern.value)
+        by_resource.setdefault(key, []).append(acl.operation.value)
+    lines = []
+    for (resource, name, pattern), operations in sorted(by_resource.items()):
+        if resource is ResourceType.CLUSTER:
+            target = "{type: cluster}"
+        else:
+            target = f"{{type: {resource.value}, name: {name}, patternType: {pattern}}}"
+        lines.append(
+            f"      - resource: {target}\n        operations: [{', '.join(sorted(operations))}]"
+        )
+    return "\n".join(lines)
+
+
+def kafka_users(services: Iterable[ServiceDeclaration]) -> str:
+    return (
+        f"{GENERATED}# Each service's own Kafka principal (SCRAM-SHA-512), allowed exactly the"
+        " topics and\n# groups its declaration names (services.kafka_acls). The user operator"
+        " keeps each\n# password in a Secret named like the user (key `password`).\n"
+    ) + "---\n".join(
+        KAFKA_USER.substitute(
+            name=principal.name, cluster=KAFKA_CLUSTER, acls=_strimzi_acls(principal)
+        )
+        for principal in map(service_principal, services)
+    )
+
+
 DEMO_CITY_JOB = Template("""\
 # Loads the demo city into every service's store (idempotent; re-run to reset it).
 apiVersion: batch/v1
@@ -325,7 +387,6 @@ spec:
             - sh
             - -c
             - >-
-              python -m services topics &&
 $steps
           env:
 $env
@@ -339,7 +400,13 @@ def demo_city_job(services: Iterable[ServiceDeclaration]) -> str:
         f" python -m {s.package} load-city {DEMO_CITY}"
         for s in services
     )
-    env = render_env([*kafka_env(), *(database_env(s) for s in services)])
+    env = render_env(
+        [
+            *kafka_env(),
+            *(var for s in services for var in kafka_credentials_env(s)),
+            *(database_env(s) for s in services),
+        ]
+    )
     return GENERATED + DEMO_CITY_JOB.substitute(steps=steps, env=env)
 
 
@@ -355,7 +422,8 @@ def kustomization(generated: Iterable[str]) -> str:
 def manifests(services: Iterable[ServiceDeclaration] | None = None) -> dict[str, str]:
     """File name in deploy/k8s → its text, for every generated file."""
     services = list(declared_services() if services is None else services)
-    files = {"topics.yaml": kafka_topics(services), "postgres.yaml": clusters(services)}
+    files = {"topics.yaml": kafka_topics(services), "kafka-users.yaml": kafka_users(services)}
+    files["postgres.yaml"] = clusters(services)
     files |= {f"{s.name}.yaml": deployment(s) for s in services}
     files["demo-city-job.yaml"] = demo_city_job(services)
     files["kustomization.yaml"] = kustomization(files)

@@ -62,15 +62,11 @@ class ServiceRuntime:
         self.settings = settings
         self.clock: Clock = adapters.clock or SystemClock()
         self.db = Database(settings.database_url, declaration=declaration)
-        self.broker = adapters.broker or make_broker(
-            settings.kafka_bootstrap_servers, settings.service_name
-        )
+        self.broker = adapters.broker or make_broker(settings.kafka, settings.service_name)
         self.identity: TokenVerifier = adapters.identity or JwtVerifier(
             settings.identity_issuers, self.clock, leeway_s=settings.identity_leeway_s
         )
-        self.topics: TopicAdmin = adapters.topics or KafkaTopicAdmin(
-            settings.kafka_bootstrap_servers
-        )
+        self.topics: TopicAdmin = adapters.topics or KafkaTopicAdmin(settings.kafka)
         self.relay = OutboxRelay(
             self.db,
             KafkaPublisher(self.broker),

@@ -3,10 +3,11 @@
 import os
 from typing import Literal
 
-from pydantic import AliasChoices, Field, field_validator
+from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from services.identity import TrustedIssuer
+from services.kafka_connection import KafkaConnection, SaslMechanism, SecurityProtocol
 
 LOCAL_POSTGRES = "postgresql+asyncpg://postgres@127.0.0.1:55432"
 """The server `deploy/local/postgres.sh` starts."""
@@ -18,7 +19,8 @@ def database_on_shared_server(name: str) -> str:
 
 
 class KafkaSettings(BaseSettings):
-    """The Kafka every service and tool shares (never prefixed)."""
+    """The Kafka every service and tool shares (never prefixed), except the credentials:
+    each service has its own principal (`<PREFIX>_KAFKA_USERNAME`)."""
 
     model_config = SettingsConfigDict(extra="ignore")
 
@@ -33,6 +35,36 @@ class KafkaSettings(BaseSettings):
         validation_alias=AliasChoices("KAFKA_TOPIC_PARTITIONS", "kafka_topic_partitions"),
         description="partitions for topics the platform creates",
     )
+    kafka_security_protocol: SecurityProtocol = Field(
+        default="PLAINTEXT",
+        validation_alias=AliasChoices("KAFKA_SECURITY_PROTOCOL", "kafka_security_protocol"),
+        description="PLAINTEXT (an open broker), SASL_PLAINTEXT or SASL_SSL",
+    )
+    kafka_sasl_mechanism: SaslMechanism = Field(
+        default="SCRAM-SHA-512",
+        validation_alias=AliasChoices("KAFKA_SASL_MECHANISM", "kafka_sasl_mechanism"),
+        description="SASL mechanism when the protocol is SASL_*",
+    )
+    kafka_username: str | None = Field(
+        default=None,
+        description="Kafka principal (SASL); a service reads <PREFIX>_KAFKA_USERNAME,"
+        " the platform's tools KAFKA_USERNAME",
+    )
+    kafka_password: SecretStr | None = Field(
+        default=None,
+        description="its password; <PREFIX>_KAFKA_PASSWORD for a service, else KAFKA_PASSWORD",
+    )
+
+    @property
+    def kafka(self) -> KafkaConnection:
+        """Where Kafka is and who we are there, for every Kafka client we build."""
+        return KafkaConnection(
+            self.kafka_bootstrap_servers,
+            self.kafka_security_protocol,
+            self.kafka_sasl_mechanism,
+            self.kafka_username,
+            self.kafka_password,
+        )
 
 
 class IdentitySettings(BaseSettings):

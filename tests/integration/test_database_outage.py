@@ -29,7 +29,7 @@ from tests.integration.platform import (
 )
 from tests.waiting import scaled
 
-DEAD_LETTERS = r".*\.dlq\..*"
+DEAD_LETTERS = r"^dlq\..*"
 ACKNOWLEDGED_BEFORE_KILL = 20
 ACKNOWLEDGED_AFTER_RESTART = 20
 TRANSIENT_LOG = "transient fault, retrying"
@@ -187,7 +187,7 @@ def backlog(platform: Platform) -> Callable[[list[str]], int]:
 
 
 def dead_letters(bootstrap: str) -> list[Record]:
-    """Every record on a `.dlq.` topic (reading is skipped when there is none: aiokafka's
+    """Every record on a dead-letter (`dlq.`) topic (reading is skipped when there is none: aiokafka's
     consumer fails to stop after it was assigned no partition)."""
     if not any(re.fullmatch(DEAD_LETTERS, t) for t in asyncio.run(list_topics(bootstrap))):
         return []

@@ -25,9 +25,16 @@ from contracts.events import RuleSetPublished
 from contracts.topics import ROUTING_CHANGES
 from services.discovery import settings_class
 from services.identity import Role, TrustedIssuer
+from services.kafka_acls import CLUSTER, service_principal
 from services.manifests import GENERATED, K8S_DIR, manifests, stale_files, write
 
-SHARED_ENV = {"KAFKA_BOOTSTRAP_SERVERS", "KAFKA_TOPIC_PARTITIONS", "IDENTITY_ISSUERS"}
+SHARED_ENV = {
+    "KAFKA_BOOTSTRAP_SERVERS",
+    "KAFKA_TOPIC_PARTITIONS",
+    "KAFKA_SECURITY_PROTOCOL",
+    "KAFKA_SASL_MECHANISM",
+    "IDENTITY_ISSUERS",
+}
 
 
 def load(text: str) -> list[dict[str, Any]]:
@@ -241,6 +248,7 @@ def test_the_crds_cover_the_operators_kinds_the_manifests_use() -> None:
         ("kafka.strimzi.io/v1beta2", "Kafka"),
         ("kafka.strimzi.io/v1beta2", "KafkaNodePool"),
         ("kafka.strimzi.io/v1beta2", "KafkaTopic"),
+        ("kafka.strimzi.io/v1beta2", "KafkaUser"),
         ("postgresql.cnpg.io/v1", "Cluster"),
     }
 
@@ -254,11 +262,18 @@ def misspelt_field(doc: dict[str, Any]) -> dict[str, Any]:
     return doc
 
 
+def acl_with_operation(doc: dict[str, Any], operation: str) -> dict[str, Any]:
+    doc["spec"]["authorization"]["acls"][0]["operations"] = [operation]
+    return doc
+
+
 @pytest.mark.parametrize(
     "doc",
     [
         pytest.param(misspelt_field(first("Deployment")), id="Deployment with an unknown field"),
         pytest.param(misspelt_field(first("KafkaTopic")), id="KafkaTopic with an unknown field"),
+        pytest.param(misspelt_field(first("KafkaUser")), id="KafkaUser with an unknown field"),
+        pytest.param(acl_with_operation(first("KafkaUser"), "Publish"), id="an unknown operation"),
         pytest.param(misspelt_field(first("Cluster")), id="Cluster with an unknown field"),
         pytest.param(
             {**first("Cluster"), "apiVersion": "postgresql.cnpg.io/v2"},
@@ -294,3 +309,42 @@ def test_the_trusted_issuers_config_is_what_the_services_read() -> None:
     assert all(i.grants == [Role.CITIZEN] for i in citizens), (
         "a citizens' issuer grants no staff role"
     )
+
+
+def test_kafka_is_closed_and_each_service_signs_in_as_its_own_user() -> None:
+    (kafka,) = of_kind("Kafka")
+    assert kafka["spec"]["kafka"]["authorization"] == {"type": "simple"}
+    for listener in kafka["spec"]["kafka"]["listeners"]:
+        assert listener["authentication"] == {"type": "scram-sha-512"}, listener["name"]
+    assert "userOperator" in kafka["spec"]["entityOperator"], "KafkaUsers need it"
+    users = {u["metadata"]["name"]: u["spec"] for u in of_kind("KafkaUser")}
+    assert set(users) == {s.name for s in declared_services()}
+    for service in declared_services():
+        assert users[service.name]["authentication"] == {"type": "scram-sha-512"}
+        (deployment,) = [d for d in of_kind("Deployment") if d["metadata"]["name"] == service.name]
+        for container in containers(deployment):
+            env = check_env(container["env"])
+            assert env["KAFKA_SECURITY_PROTOCOL"]["value"] == "SASL_PLAINTEXT"
+            assert env[f"{service.env_prefix}_KAFKA_USERNAME"]["value"] == service.name
+            password = env[f"{service.env_prefix}_KAFKA_PASSWORD"]["valueFrom"]["secretKeyRef"]
+            assert password == {"name": service.name, "key": "password"}
+
+
+def test_the_kafka_users_grant_what_the_acl_computation_says() -> None:
+    users = {u["metadata"]["name"]: u["spec"]["authorization"] for u in of_kind("KafkaUser")}
+    for service in declared_services():
+        rendered = {
+            (
+                rule["resource"]["type"],
+                rule["resource"].get("name", CLUSTER),
+                rule["resource"].get("patternType", "literal"),
+                operation,
+            )
+            for rule in users[service.name]["acls"]
+            for operation in rule["operations"]
+        }
+        expected = {
+            (a.resource.value, a.name, a.pattern.value, a.operation.value)
+            for a in service_principal(service).acls
+        }
+        assert rendered == expected, service.name
