@@ -198,10 +198,51 @@ undo_on_failure() {
 	done
 }
 
+# The broker `make up` starts runs with SASL/SCRAM and ACLs (KAFKA_AUTH=scram): each
+# service signs in as itself and may touch only what it declares. Data made earlier by an
+# open broker stays open (remove $STATE_DIR/kafka to get SASL).
+kafka_auth() {
+	local data=${KAFKA_DATA_DIR:-$STATE_DIR/kafka}
+	if [[ -z ${KAFKA_AUTH:-} ]]; then
+		KAFKA_AUTH=scram
+		if [[ -f $data/logs/meta.properties && ! -s $data/admin.password && -z ${KAFKA_ADMIN_PASSWORD:-} ]]; then
+			log "the Kafka data in $data was made by an open broker: it stays open (remove it for SASL/SCRAM)"
+			KAFKA_AUTH=none
+		fi
+	fi
+	KAFKA_DATA_DIR=$data
+	export KAFKA_AUTH KAFKA_DATA_DIR
+}
+
+# Every client signs in: the platform's tools as the admin, each service as itself (its
+# password kept under $STATE_DIR/kafka-users, mode 600).
+kafka_credentials() {
+	[[ $KAFKA_AUTH == scram ]] || return 0
+	KAFKA_SECURITY_PROTOCOL=SASL_PLAINTEXT KAFKA_SASL_MECHANISM=SCRAM-SHA-512 KAFKA_USERNAME=admin
+	KAFKA_PASSWORD=${KAFKA_ADMIN_PASSWORD:-$(cat -- "$KAFKA_DATA_DIR/admin.password")}
+	export KAFKA_SECURITY_PROTOCOL KAFKA_SASL_MECHANISM KAFKA_USERNAME KAFKA_PASSWORD
+	local users=$STATE_DIR/kafka-users i file
+	mkdir -p -- "$users"
+	chmod 700 -- "$users"
+	for i in "${!NAMES[@]}"; do
+		file=$users/${NAMES[$i]}.password
+		if [[ ! -s $file ]]; then
+			(
+				umask 077
+				head -c 24 /dev/urandom | base64 | tr -d '/+=\n' >"$file"
+			)
+		fi
+		export "${PREFIXES[$i]}_KAFKA_USERNAME=${NAMES[$i]}" "${PREFIXES[$i]}_KAFKA_PASSWORD=$(cat -- "$file")"
+	done
+	KAFKA_SASL=1
+}
+
 infrastructure() {
 	if [[ -z ${KAFKA_BOOTSTRAP_SERVERS:-} ]]; then
+		kafka_auth
 		"$HERE/kafka.sh" status >/dev/null 2>&1 || CLEANUP+=(kafka)
 		KAFKA_BOOTSTRAP_SERVERS=$("$HERE/kafka.sh" start)
+		kafka_credentials
 	fi
 	if [[ -z ${POSTGRES_URL:-} ]]; then
 		"$HERE/postgres.sh" status >/dev/null 2>&1 || CLEANUP+=(postgres)
@@ -231,6 +272,8 @@ up() {
 	mkdir -p -- "$RUN_DIR"
 	infrastructure
 	"$PYTHON" -m services topics
+	# Each service's SCRAM user and ACLs, from the declarations.
+	[[ -z ${KAFKA_SASL:-} ]] || "$PYTHON" -m services kafka-principals
 	local i
 	for i in "${!NAMES[@]}"; do
 		"$PYTHON" -m "${PACKAGES[$i]}" migrate
@@ -246,6 +289,10 @@ up() {
 		printf '  %-18s http://127.0.0.1:%s/docs   (%s)\n' "${NAMES[$i]}" "${PORTS[$i]}" "${SUMMARIES[$i]}"
 	done
 	printf '  %-18s %s\n' Kafka "$KAFKA_BOOTSTRAP_SERVERS" PostgreSQL "$POSTGRES_URL" logs "$RUN_DIR/*.log"
+	if [[ -n ${KAFKA_SASL:-} ]]; then
+		echo "Kafka runs with SASL/SCRAM and ACLs; the CLI tools (python -m services dlq …) sign in as the admin:"
+		echo "  export KAFKA_SECURITY_PROTOCOL=SASL_PLAINTEXT KAFKA_USERNAME=admin KAFKA_PASSWORD=\$(cat $KAFKA_DATA_DIR/admin.password)"
+	fi
 	if [[ -n ${LOCAL_SMS:-} ]]; then
 		echo "SMS inbox (local fake gateway): http://127.0.0.1:$FAKE_SMS_PORT/inbox"
 		echo "  the newest code to a phone: curl 'http://127.0.0.1:$FAKE_SMS_PORT/inbox/latest?phone=%2B79141234567'"

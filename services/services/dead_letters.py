@@ -64,6 +64,8 @@ async def _drain(
 
 async def list_dead_letters(kafka: KafkaConnection | str, topic: str) -> list[DeadLetter]:
     partitions = await partitions_of(kafka, [topic])
+    if not partitions:  # no such topic: nothing parked (and no consumer left unassigned)
+        return []
     consumer = AIOKafkaConsumer(
         **kafka_connection(kafka).client_options(), enable_auto_commit=False
     )
@@ -80,6 +82,8 @@ async def replay_dead_letters(
     """Send every letter not replayed before back to its original topic; returns them."""
     connection = kafka_connection(kafka)
     partitions = await partitions_of(connection, [topic])
+    if not partitions:
+        return []
     consumer = AIOKafkaConsumer(
         **connection.client_options(),
         group_id=f"dlq-replay.{topic}",
