@@ -60,15 +60,25 @@ def kafka(workdir: Path) -> Iterator[str]:
         with KafkaContainer().with_kraft() as container:
             yield container.get_bootstrap_server()
         return
+    with local_kafka(workdir) as (bootstrap, _env):
+        yield bootstrap
+
+
+@contextmanager
+def local_kafka(workdir: Path, **settings: str) -> Iterator[tuple[str, dict[str, str]]]:
+    """The project's own broker (`deploy/local/kafka.sh`) on free ports under `workdir`,
+    with extra `settings` (e.g. KAFKA_AUTH="scram"); yields its address and the
+    environment that names it (for `kafka.sh add-user`), and stops it at the end."""
     env = {
         "KAFKA_DATA_DIR": str(workdir / "kafka"),
         "KAFKA_PORT": str(free_port()),
         "KAFKA_CONTROLLER_PORT": str(free_port()),
         "KAFKA_START_TIMEOUT": str(round(scaled(90))),
+        **settings,
     }
     bootstrap = _run("kafka.sh", "start", env)
     try:
-        yield bootstrap
+        yield bootstrap, env
     finally:
         _run("kafka.sh", "stop", env)
 

@@ -19,7 +19,7 @@ from intake.store.tables import AppealRow
 from intake.submissions import Submissions
 from services.access import allow, public, viewer
 from services.http_responses import errors, invalid
-from services.identity import Principal, Role
+from services.identity import CITY_STAFF, Principal, Role
 from services.runtime import from_app_state
 
 router = APIRouter(tags=["appeals"])
@@ -136,10 +136,6 @@ def _scoped(idempotency_key: str, caller: Principal) -> str:
     return f"{caller.pseudonym.hex}:{digest}"
 
 
-PRIVATE_READERS = frozenset({Role.OPERATOR, Role.MODERATOR, Role.CURATOR, Role.ADMIN})
-"""City staff read every appeal whole."""
-
-
 @router.get("/appeals/{appeal_id}", response_model=AppealOut, responses=errors(404))
 async def get_appeal(
     appeal_id: UUID, service: Service, caller: Annotated[Principal | None, Depends(viewer())]
@@ -154,7 +150,7 @@ async def get_appeal(
         steps = await repository.history(session, appeal_id)
         original = await repository.get(session, row.duplicate_of) if row.duplicate_of else None
     private = caller is not None and (
-        caller.has_any(PRIVATE_READERS)
+        caller.has_any(CITY_STAFF)  # city staff read every appeal whole
         or (Role.CITIZEN in caller.roles and caller.pseudonym == row.citizen_id)
     )
     return AppealOut(

@@ -17,7 +17,7 @@ from router.store import repository
 from services.access import allow
 from services.http_limits import Offset
 from services.http_responses import errors, invalid
-from services.identity import Principal, Role
+from services.identity import CITY_STAFF, Principal, Role
 from services.runtime import ServiceRuntime, from_app_state, runtime_of
 
 router = APIRouter(prefix="/routing", tags=["routing"])
@@ -81,7 +81,6 @@ Runtime = Annotated[ServiceRuntime, Depends(runtime_of)]
 Work = Annotated[Casework, Depends(from_app_state(Casework, "casework"))]
 
 
-CITY_STAFF = (Role.OPERATOR, Role.MODERATOR, Role.CURATOR, Role.ADMIN)
 ROUTING_STAFF = (Role.OPERATOR, Role.ADMIN)
 
 

@@ -59,12 +59,8 @@ PSEUDONYMS = UUID("6f1d8c52-3a4b-5e0f-9d7a-2c1b0e9f8a71")
 """Namespace of the pseudonymous person ids (uuid5 of issuer and subject)."""
 
 
-class IdentityError(Exception):
+class Unauthenticated(Exception):
     """The caller could not be identified (HTTP 401)."""
-
-
-class Unauthenticated(IdentityError):
-    pass
 
 
 @dataclass(frozen=True)

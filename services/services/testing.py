@@ -37,7 +37,7 @@ from services.discovery import app_factory, city_loader, settings_class
 from services.identity import Role
 from services.kafka import TopicSpec, make_broker
 from services.local_issuer import LocalIssuer
-from services.migrations import create_database_if_missing, upgrade
+from services.migrations import upgrade
 from services.runtime import ServiceRuntime
 from services.sms import RecordingSmsGateway
 
@@ -167,7 +167,7 @@ class InProcessPlatform:
             apps.append((declaration, app))
         brokers[0].subscriber(pattern=".*")(self._record)
         try:
-            await self._stack.enter_async_context(TestKafkaBroker(*brokers))
+            await self._stack.enter_async_context(in_memory(*brokers))
             for declaration, app in apps:
                 await self._stack.enter_async_context(_lifespan(app))
                 client = httpx.AsyncClient(
@@ -236,12 +236,14 @@ class InProcessPlatform:
             await asyncio.sleep(0.01)
 
 
+def in_memory(*brokers: KafkaBroker) -> TestKafkaBroker[tuple[KafkaBroker, ...]]:
+    """Brokers that deliver to each other's subscribers in memory (FastStream's test
+    broker): the fake every use-case test runs on, and that the broker contract tests
+    hold to real Kafka's promises."""
+    return TestKafkaBroker(*brokers)
+
+
 @asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     async with app.router.lifespan_context(app):
         yield
-
-
-async def prepare_server(server_url: str) -> None:
-    """Make sure the server answers (creating its `postgres` database is never needed)."""
-    await create_database_if_missing(f"{server_url.rstrip('/')}/postgres")

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from uuid import UUID, uuid4
 
 import pytest
-from faststream.kafka import KafkaMessage, TestKafkaBroker
+from faststream.kafka import KafkaMessage
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from contracts.declarations import Publication, ServiceDeclaration, Subscription
@@ -26,7 +26,7 @@ from services.outbox import stage
 from services.runtime import ServiceRuntime
 from services.schema import chassis_metadata
 from services.settings import ServiceSettings
-from services.testing import IN_MEMORY, InMemoryTopics
+from services.testing import IN_MEMORY, InMemoryTopics, in_memory
 
 
 @dataclass
@@ -189,7 +189,7 @@ class TestInMemoryBroker(BrokerContract):
 
     async def start(self, stack: AsyncExitStack, wiring: Wiring) -> None:
         watch_dead_letters(wiring)
-        await stack.enter_async_context(TestKafkaBroker(wiring.runtime.broker))
+        await stack.enter_async_context(in_memory(wiring.runtime.broker))
 
 
 class TestRealKafka(BrokerContract):

@@ -17,7 +17,7 @@ from services.kafka import TopicSpec, ensure_topics, list_topics
 from services.kafka_acls import executor_principal, service_principal
 from services.kafka_connection import KafkaConnection
 from services.kafka_principals import add_local_user, grant
-from tests.infrastructure import _run, free_port
+from tests.infrastructure import local_kafka
 from tests.waiting import scaled
 
 PASSWORDS = {"router": "router-pass-1", "intake": "intake-pass-1", "executor.uk-1": "uk1-pass-01"}
@@ -30,19 +30,8 @@ def signed_in(bootstrap: str, user: str, password: str) -> KafkaConnection:
 @pytest.fixture(scope="module")
 def broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict[str, str]]]:
     """A fresh SASL broker of its own; yields its address and kafka.sh's environment."""
-    workdir: Path = tmp_path_factory.mktemp("sasl-kafka")
-    env = {
-        "KAFKA_AUTH": "scram",
-        "KAFKA_DATA_DIR": str(workdir / "kafka"),
-        "KAFKA_PORT": str(free_port()),
-        "KAFKA_CONTROLLER_PORT": str(free_port()),
-        "KAFKA_START_TIMEOUT": str(round(scaled(90))),
-    }
-    bootstrap = _run("kafka.sh", "start", env)
-    try:
-        yield bootstrap, env
-    finally:
-        _run("kafka.sh", "stop", env)
+    with local_kafka(tmp_path_factory.mktemp("sasl-kafka"), KAFKA_AUTH="scram") as started:
+        yield started
 
 
 @pytest.fixture(scope="module")
