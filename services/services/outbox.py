@@ -122,6 +122,7 @@ class OutboxRelay:
         self._backlog_measured_at = 0.0
         self._lock_missed = False
         self._resting = False
+        self._waiting = False
         self._listener = NotificationListener(
             db.listening_connection,
             OUTBOX_CHANNEL,
@@ -137,6 +138,11 @@ class OutboxRelay:
     def listening(self) -> bool:
         """Notifications reach it (else it polls)."""
         return self._listener.listening
+
+    @property
+    def idle(self) -> bool:
+        """Between passes with no wake-up pending: nothing of its own is in flight."""
+        return self._waiting and not self._wakeup.is_set()
 
     @property
     def at_rest(self) -> bool:
@@ -178,6 +184,7 @@ class OutboxRelay:
         """Wait for a wake-up; poll only while notifications cannot be trusted."""
         polling = self._lock_missed or not self._listener.listening
         self._resting = not polling
+        self._waiting = True
         try:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(
@@ -185,6 +192,7 @@ class OutboxRelay:
                 )
         finally:
             self._resting = False
+            self._waiting = False
         self._wakeup.clear()
 
     async def publish_batch(self) -> int:

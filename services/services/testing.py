@@ -219,19 +219,23 @@ class InProcessPlatform:
         return [p.event.type for p in self.published if topic is None or p.topic == topic]
 
     async def settled(self, timeout_s: float = 10.0) -> None:
-        """Wait until every outbox is empty and nothing more is being published."""
+        """Wait until every outbox is empty, every relay idle and nothing more is being
+        published — seen twice in a row, since one service's handler may commit new rows
+        while another service's outbox is being counted."""
         deadline = time.monotonic() + timeout_s
-        while True:
+        quiet_passes = 0
+        while quiet_passes < 2:
             seen = len(self.published)
+            idle = all(r.runtime.relay.idle for r in self.running.values())
             backlog = 0
             for running in self.running.values():
                 async with running.runtime.db.session() as session:
                     sql = await session.connection()
                     count = await sql.execute(text("SELECT count(*) FROM outbox_messages"))
                     backlog += count.scalar_one()
-            if backlog == 0 and seen == len(self.published):
-                return
-            if time.monotonic() > deadline:
+            quiet = idle and backlog == 0 and seen == len(self.published)
+            quiet_passes = quiet_passes + 1 if quiet else 0
+            if not quiet and time.monotonic() > deadline:
                 raise TimeoutError(f"still {backlog} outbox rows after {timeout_s} s")
             await asyncio.sleep(0.01)
 
