@@ -21,6 +21,7 @@ from contracts.events import (
     AssignmentIssued,
     NeedsManualRouting,
     RuleSetPublished,
+    StaffRolesSet,
     TerritoriesChanged,
 )
 
@@ -70,6 +71,14 @@ CHANNELS = (
         "Compacted: the rule set in force (key `rules`) and territory reloads (key"
         " `territories`); every router instance reads it whole.",
         (RuleSetPublished, TerritoriesChanged),
+    ),
+    Channel(
+        "staffRoles",
+        topics.STAFF_ROLES,
+        "Compacted: each staff member's roles as an administrator set them in the staff"
+        " directory, keyed by member id (empty roles: revoked); every service applies them"
+        " to its callers' tokens.",
+        (StaffRolesSet,),
     ),
     Channel(
         "deadLetters",

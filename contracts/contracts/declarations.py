@@ -19,7 +19,8 @@ from importlib.metadata import entry_points
 from types import MappingProxyType
 
 from contracts.envelope import Event, RefusedEnvelope
-from contracts.topics import address_regex
+from contracts.events import StaffRolesSet
+from contracts.topics import STAFF_ROLES, address_regex
 
 ENTRY_POINT_GROUP = "appeals.services"
 
@@ -74,6 +75,11 @@ class Publication:
         }
 
 
+CHASSIS_SUBSCRIPTIONS = (Subscription(STAFF_ROLES, (StaffRolesSet,), group="staff-roles"),)
+"""What the chassis reads in every service: the staff directory's role grants, which
+complete the roles of its callers' tokens (`services.staff_roles`)."""
+
+
 @dataclass(frozen=True)
 class ServiceDeclaration:
     name: str
@@ -91,9 +97,14 @@ class ServiceDeclaration:
     summary: str
     """One line for people: what it is for and its main endpoints."""
     consumes: tuple[Subscription, ...] = ()
+    """What it reads; the chassis's own subscriptions (`CHASSIS_SUBSCRIPTIONS`) are added."""
     publishes: tuple[Publication, ...] = ()
     extra_topics: tuple[str, ...] = field(default=())
     """Topics it publishes outside the outbox (operators' commands), for documentation."""
+
+    def __post_init__(self) -> None:
+        missing = tuple(s for s in CHASSIS_SUBSCRIPTIONS if s not in self.consumes)
+        object.__setattr__(self, "consumes", self.consumes + missing)
 
     @property
     def port_variable(self) -> str:

@@ -49,6 +49,9 @@ class Event(BaseModel):
     compaction_key: ClassVar[bytes | None] = None
     """For events on a compacted topic: the key whose latest event is kept."""
 
+    compacted: ClassVar[bool] = False
+    """Its topic keeps only the latest event per key (`key`), not the whole history."""
+
     schema_versions: ClassVar[tuple[int, ...]] = (1,)
     """The `schema_version`s of this type consumers understand. A breaking change adds a
     version here, and consumers accept both while producers migrate."""
@@ -70,6 +73,11 @@ class Event(BaseModel):
 
     def to_json(self) -> bytes:
         return self.model_dump_json().encode()
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if cls.compaction_key is not None:
+            cls.compacted = True
 
     @property
     def key(self) -> bytes | None:

@@ -2,7 +2,8 @@
 
 Producers: intake → AppealSubmitted; router → AppealRouted, NeedsManualRouting,
 AppealDuplicate, AssignmentIssued, and (its operators' commands) RuleSetPublished,
-TerritoriesChanged; executor-gateway → AppealAccepted, AppealResolved, AppealRedirected.
+TerritoriesChanged; executor-gateway → AppealAccepted, AppealResolved, AppealRedirected;
+staff-directory → StaffRolesSet.
 The services' declarations say so, and consumers refuse an event from anyone else
 (`contracts.declarations.allowed_producers`).
 """
@@ -18,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 from contracts.envelope import Event
 from contracts.geo import GeoPoint
 from contracts.identifiers import CategoryId, ExecutorId
+from contracts.roles import Role
 from contracts.text import SafeText
 
 MAX_TEXT_LENGTH = 5000
@@ -197,6 +199,32 @@ class TerritoriesChanged(Event):
     compaction_key: ClassVar[bytes | None] = b"territories"
 
 
+class StaffRolesSetPayload(Payload):
+    member_id: UUID = Field(description="the person's pseudonym: uuid5 of issuer and subject")
+    issuer: SafeText = Field(min_length=1, max_length=500)
+    subject: SafeText = Field(min_length=1, max_length=255)
+    roles: frozenset[Role] = Field(
+        description="every role the directory grants the member now (empty: all revoked)"
+    )
+    organisation: ExecutorId | None = Field(
+        default=None, description="the executor organisation of executor staff"
+    )
+    set_by: SafeText | None = Field(default=None, max_length=200)
+
+
+class StaffRolesSet(Event):
+    """An administrator set a staff member's roles in the staff directory (on the
+    compacted `identity.staff-roles`, keyed by member): the whole grant, not a change."""
+
+    type: Literal["StaffRolesSet"] = "StaffRolesSet"
+    payload: StaffRolesSetPayload
+    compacted: ClassVar[bool] = True
+
+    @property
+    def key(self) -> bytes:
+        return str(self.payload.member_id).encode()
+
+
 EVENT_TYPES: tuple[type[Event], ...] = (
     AppealSubmitted,
     AppealRouted,
@@ -208,6 +236,7 @@ EVENT_TYPES: tuple[type[Event], ...] = (
     AppealRedirected,
     RuleSetPublished,
     TerritoriesChanged,
+    StaffRolesSet,
 )
 
 AnyEvent = Annotated[
@@ -220,7 +249,8 @@ AnyEvent = Annotated[
     | AppealResolved
     | AppealRedirected
     | RuleSetPublished
-    | TerritoriesChanged,
+    | TerritoriesChanged
+    | StaffRolesSet,
     Field(discriminator="type"),
 ]
 

@@ -13,6 +13,10 @@ APPEAL_EVENTS = "appeal.events"
 ROUTING_CHANGES = "routing.changes"
 """Compacted: published rule sets and territory changes."""
 
+STAFF_ROLES = "identity.staff-roles"
+"""Compacted: the roles an administrator granted each staff member (the staff directory's
+table), keyed by member; every service reads it to complete its callers' token roles."""
+
 EXECUTOR_ASSIGNMENTS = "executor.{executor_id}.assignments"
 """The channel address of the per-executor assignment topics."""
 

@@ -304,6 +304,8 @@ Tokens for the demo roles (local development issuer; real deployments set IDENTI
   export CITIZEN=\$(APPEALS_STATE_DIR=$STATE_DIR $PYTHON -m services token citizen --subject me)
   export OPERATOR=\$(APPEALS_STATE_DIR=$STATE_DIR $PYTHON -m services token operator)
   export DISPATCHER=\$(APPEALS_STATE_DIR=$STATE_DIR $PYTHON -m services token executor_dispatcher --organisation uk-tsentralnaya)
+  export ADMIN=\$(APPEALS_STATE_DIR=$STATE_DIR $PYTHON -m services token admin)   # grants roles: PUT /staff (README)
+  a token with no roles, holding what the staff directory grants: ... -m services token --subject anna
   roles: citizen operator moderator executor_dispatcher executor_worker curator admin
   then: curl -H "Authorization: Bearer \$CITIZEN" ...
 TXT

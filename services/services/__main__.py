@@ -82,9 +82,18 @@ def trust_local_issuer() -> None:
     typer.echo(json.dumps([_local_issuer().trusted().model_dump(mode="json")]))
 
 
+@cli.command("local-issuer")
+def local_issuer() -> None:
+    """Print the `iss` of the local development issuer's tokens (for staff-directory
+    grants: `PUT /staff {"issuer": ...}`)."""
+    typer.echo(_local_issuer().issuer)
+
+
 @cli.command()
 def token(
-    role: Role = typer.Argument(..., help="the caller's role"),
+    role: Role | None = typer.Argument(
+        None, help="the caller's role (none: only what the staff directory grants them)"
+    ),
     organisation: str | None = typer.Option(None, help="executor staff: the executor id"),
     subject: str | None = typer.Option(None, help="who (default: derived from the role)"),
     name: str | None = typer.Option(None, help="a display name"),
@@ -93,8 +102,9 @@ def token(
     """Print a bearer token of the local development issuer (never for production: real
     deployments trust the city's identity providers)."""
     issued = _local_issuer().token(
-        subject or f"demo-{role.value}" + (f"-{organisation}" if organisation else ""),
-        [role],
+        subject
+        or f"demo-{role.value if role else 'staff'}" + (f"-{organisation}" if organisation else ""),
+        [role] if role else [],
         organisation=organisation,
         name=name,
         lifetime_s=int(hours * 3600),

@@ -10,6 +10,7 @@ from services.clock import Clock
 from services.identity import TokenVerifier
 from services.kafka import TopicAdmin
 from services.sms import SmsGateway
+from services.staff_roles import StaffGrants
 
 
 @dataclass(frozen=True)
@@ -22,6 +23,8 @@ class Adapters:
     """None: topics are created on that Kafka."""
     identity: TokenVerifier | None = None
     """None: tokens of the issuers in the settings (`IDENTITY_ISSUERS`)."""
+    staff_grants: StaffGrants | None = None
+    """None: the roles granted in the staff directory, as this service's table keeps them."""
     sms: SmsGateway | None = None
     """None: the SMS gateway in the settings of a service that texts (intake's
     `INTAKE_SMS_BASE_URL`)."""

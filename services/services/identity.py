@@ -16,7 +16,6 @@ import json
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from enum import StrEnum
 from typing import Any, Protocol
 from uuid import UUID, uuid5
 
@@ -27,36 +26,36 @@ from joserfc.errors import JoseError
 from joserfc.jwk import KeySet
 from pydantic import BaseModel, Field, model_validator
 
+from contracts.roles import CITY_STAFF, EXECUTOR_STAFF, Role
 from services.clock import Clock
 
 log = structlog.get_logger(__name__)
+
+__all__ = [  # Role and the staff sets live in contracts (events carry them); kept here too
+    "ALGORITHMS",
+    "CITY_STAFF",
+    "EXECUTOR_STAFF",
+    "PSEUDONYMS",
+    "JwtVerifier",
+    "Principal",
+    "Role",
+    "TokenVerifier",
+    "TrustedIssuer",
+    "Unauthenticated",
+    "pseudonym",
+]
 
 ALGORITHMS = ["RS256", "PS256", "ES256", "EdDSA"]
 """Asymmetric signatures only: a shared secret would let every service mint tokens."""
 
 
-class Role(StrEnum):
-    CITIZEN = "citizen"
-    OPERATOR = "operator"
-    """Routes what the rules could not; watches the queues and deadlines."""
-    MODERATOR = "moderator"
-    """Keeps out fakes and abuse."""
-    EXECUTOR_DISPATCHER = "executor_dispatcher"
-    """Runs an executor organisation's inbox: accepts, answers, redirects."""
-    EXECUTOR_WORKER = "executor_worker"
-    """Works on an executor organisation's assignments."""
-    CURATOR = "curator"
-    """Oversees executors for the city."""
-    ADMIN = "admin"
-    """Manages roles and the city's configuration."""
-
-
-EXECUTOR_STAFF = frozenset({Role.EXECUTOR_DISPATCHER, Role.EXECUTOR_WORKER})
-CITY_STAFF = frozenset({Role.OPERATOR, Role.MODERATOR, Role.CURATOR, Role.ADMIN})
-
-
 PSEUDONYMS = UUID("6f1d8c52-3a4b-5e0f-9d7a-2c1b0e9f8a71")
 """Namespace of the pseudonymous person ids (uuid5 of issuer and subject)."""
+
+
+def pseudonym(issuer: str, subject: str) -> UUID:
+    """The pseudonymous id of the person `subject` at `issuer`."""
+    return uuid5(PSEUDONYMS, f"{issuer}\n{subject}")
 
 
 class Unauthenticated(Exception):
@@ -80,7 +79,7 @@ class Principal:
     @property
     def pseudonym(self) -> UUID:
         """A stable pseudonymous id of the person (events carry it, never the person)."""
-        return uuid5(PSEUDONYMS, f"{self.issuer}\n{self.subject}")
+        return pseudonym(self.issuer, self.subject)
 
     def has_any(self, roles: frozenset[Role]) -> bool:
         return not self.roles.isdisjoint(roles)

@@ -281,7 +281,7 @@ def declared_topics(services: Iterable[ServiceDeclaration]) -> list[Topic]:
         for topic in service.extra_topics:
             events.setdefault(topic, set())
     return [
-        Topic(name, bool(kinds) and all(e.compaction_key is not None for e in kinds))
+        Topic(name, bool(kinds) and all(e.compacted for e in kinds))
         for name, kinds in sorted(events.items())
         if "{" not in name
     ]

@@ -16,6 +16,7 @@ from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest, start_http_server
 
 from contracts.declarations import ServiceDeclaration, Subscription, UndeclaredTraffic
+from contracts.topics import STAFF_ROLES
 from services import inbox
 from services.access import document_access, public
 from services.adapters import REAL, Adapters
@@ -31,6 +32,7 @@ from services.logs import configure_logging
 from services.outbox import OutboxRelay
 from services.retry import wait_until_up
 from services.settings import ServiceSettings
+from services.staff_roles import STAFF_ROLE_HANDLERS, StoredStaffGrants, WithStaffRoles
 from services.unavailable import answer_503_while_unavailable
 
 log = structlog.get_logger(__name__)
@@ -63,8 +65,13 @@ class ServiceRuntime:
         self.clock: Clock = adapters.clock or SystemClock()
         self.db = Database(settings.database_url, declaration=declaration)
         self.broker = adapters.broker or make_broker(settings.kafka, settings.service_name)
-        self.identity: TokenVerifier = adapters.identity or JwtVerifier(
-            settings.identity_issuers, self.clock, leeway_s=settings.identity_leeway_s
+        self.identity: TokenVerifier = WithStaffRoles(
+            adapters.identity
+            or JwtVerifier(
+                settings.identity_issuers, self.clock, leeway_s=settings.identity_leeway_s
+            ),
+            adapters.staff_grants or StoredStaffGrants(self.db),
+            settings.identity_issuers,
         )
         self.topics: TopicAdmin = adapters.topics or KafkaTopicAdmin(settings.kafka)
         self.relay = OutboxRelay(
@@ -82,6 +89,7 @@ class ServiceRuntime:
         self._startup_hooks: list[StartupHook] = []
         self._shutdown_hooks: list[StartupHook] = []
         self._background: list[asyncio.Task[None]] = []
+        self.consume(STAFF_ROLE_HANDLERS, STAFF_ROLES, group="staff-roles")
 
     def consume(
         self,

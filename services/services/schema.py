@@ -14,7 +14,7 @@ from sqlmodel import SQLModel
 
 
 class ChassisTable(SQLModel, registry=registry()):
-    """Base of the tables every service's database has (outbox, inbox)."""
+    """Base of the tables every service's database has (outbox, inbox, staff roles)."""
 
 
 CHASSIS_MIGRATIONS = "services:chassis_migrations"
@@ -26,6 +26,6 @@ CHASSIS_VERSION_TABLE = "alembic_version_chassis"
 
 def chassis_metadata() -> MetaData:
     """The chassis tables' metadata, with every chassis table registered."""
-    for module in ("services.inbox", "services.outbox"):
+    for module in ("services.inbox", "services.outbox", "services.staff_roles"):
         importlib.import_module(module)
     return ChassisTable.metadata

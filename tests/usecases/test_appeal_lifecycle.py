@@ -120,6 +120,12 @@ async def test_the_use_cases_publish_everything_the_services_declare(
     await platform.settled()
     resolved = await act(platform, executor, appeal_id, "resolve", {"answer": "Заделали"})
     assert resolved.status_code == 200, resolved.text
+    granted = await platform.client("staff-directory").put(
+        "/staff",
+        json={"issuer": platform.issuer.issuer, "subject": "anna", "roles": ["operator"]},
+        headers=platform.auth(Role.ADMIN),
+    )
+    assert granted.status_code == 200, granted.text
     await platform.settled()
 
     seen = {(p.event.producer, p.event.type) for p in platform.published}

@@ -17,6 +17,7 @@ from services.clock import SystemClock
 from services.discovery import app_factory, settings_class
 from services.identity import JwtVerifier, Role
 from services.local_issuer import LocalIssuer
+from services.staff_roles import NoStaffGrants
 
 R = Role
 ANYONE = "anyone"
@@ -49,6 +50,10 @@ EXPECTED: dict[tuple[str, str, str], set[Role] | str] = {
     ("executor-gateway", "POST", "/executors/{executor_id}/assignments/{appeal_id}/redirect"): (
         EXECUTOR_STAFF
     ),
+    ("staff-directory", "PUT", "/staff"): {R.ADMIN},
+    ("staff-directory", "GET", "/staff"): {R.ADMIN},
+    ("staff-directory", "GET", "/staff/{member_id}"): {R.ADMIN},
+    ("staff-directory", "DELETE", "/staff/{member_id}"): {R.ADMIN},
 }
 OPERATIONS = {"/health/live", "/health/ready", "/metrics"}
 """Public by rule; who can reach them is the deployment's business (internal network)."""
@@ -62,7 +67,8 @@ def app_of(service: str) -> FastAPI:
         database_url="postgresql+asyncpg://nobody@127.0.0.1:1/none", log_format="console"
     )
     verifier = JwtVerifier([ISSUER.trusted()], SystemClock())
-    return app_factory(declaration)(settings, Adapters(identity=verifier))
+    adapters = Adapters(identity=verifier, staff_grants=NoStaffGrants())
+    return app_factory(declaration)(settings, adapters)
 
 
 APPS = {d.name: app_of(d.name) for d in declared_services()}

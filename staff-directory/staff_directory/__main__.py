@@ -1,0 +1,3 @@
+from staff_directory.cli import cli
+
+cli()
