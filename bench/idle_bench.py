@@ -33,8 +33,8 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="idle-bench-") as tmp:
         workdir = Path(tmp)
-        with kafka(workdir) as bootstrap, postgres(workdir) as server_url:
-            platform = build_platform(bootstrap, server_url, workdir)
+        with kafka(workdir) as broker, postgres(workdir) as server_url:
+            platform = build_platform(broker, server_url, workdir)
             provision(platform)
             with platform.started():
                 services = {}

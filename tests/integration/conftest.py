@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.infrastructure import SessionKafka
 from tests.integration.platform import (
     Platform,
     ServiceProcess,
@@ -29,12 +30,11 @@ def no_process_left_behind() -> Iterator[None]:
 
 @pytest.fixture(scope="session")
 def platform(
-    kafka_bootstrap: str, postgres_url: str, tmp_path_factory: pytest.TempPathFactory
+    kafka: SessionKafka, postgres_url: str, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Platform]:
-    """Every declared service running against real Kafka and PostgreSQL."""
-    running = build_platform(
-        kafka_bootstrap, postgres_url, tmp_path_factory.mktemp("platform"), TEST_ENV
-    )
+    """Every declared service running against real Kafka (each signed in as itself when
+    it has users) and PostgreSQL."""
+    running = build_platform(kafka, postgres_url, tmp_path_factory.mktemp("platform"), TEST_ENV)
     provision(running)
     with running.started():
         yield running

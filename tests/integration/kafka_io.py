@@ -1,4 +1,6 @@
-"""Reading and writing raw Kafka records from tests (what is really on the topics)."""
+"""Reading and writing raw Kafka records from tests (what is really on the topics), as
+whoever `kafka` signs in as: the harness's admin (`Platform.kafka`) unless a test wants a
+particular principal."""
 
 import asyncio
 import re
@@ -7,6 +9,7 @@ from dataclasses import dataclass
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
 from services.kafka import list_topics, partitions_of
+from services.kafka_connection import KafkaConnection
 
 
 @dataclass(frozen=True)
@@ -19,12 +22,12 @@ class Record:
     headers: dict[str, str]
 
 
-async def _read(bootstrap: str, pattern: str) -> list[Record]:
-    topics = [t for t in await list_topics(bootstrap) if re.match(pattern, t)]
-    partitions = await partitions_of(bootstrap, topics)
+async def _read(kafka: KafkaConnection, pattern: str) -> list[Record]:
+    topics = [t for t in await list_topics(kafka) if re.match(pattern, t)]
+    partitions = await partitions_of(kafka, topics)
     if not partitions:  # a consumer never assigned a partition cannot stop cleanly
         return []
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+    consumer = AIOKafkaConsumer(**kafka.client_options(), enable_auto_commit=False)
     await consumer.start()
     try:
         consumer.assign(partitions)
@@ -51,17 +54,17 @@ async def _read(bootstrap: str, pattern: str) -> list[Record]:
         await consumer.stop()
 
 
-async def read_all_async(bootstrap: str, pattern: str) -> list[Record]:
-    return await _read(bootstrap, pattern)
+async def read_all_async(kafka: KafkaConnection, pattern: str) -> list[Record]:
+    return await _read(kafka, pattern)
 
 
-def read_all(bootstrap: str, pattern: str) -> list[Record]:
+def read_all(kafka: KafkaConnection, pattern: str) -> list[Record]:
     """Every record currently on the topics whose names match `pattern`."""
-    return asyncio.run(_read(bootstrap, pattern))
+    return asyncio.run(_read(kafka, pattern))
 
 
-async def _produce(bootstrap: str, topic: str, values: list[bytes]) -> int:
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap)
+async def _produce(kafka: KafkaConnection, topic: str, values: list[bytes]) -> int:
+    producer = AIOKafkaProducer(**kafka.client_options())
     await producer.start()
     try:
         partitions = await producer.partitions_for(topic)
@@ -73,10 +76,10 @@ async def _produce(bootstrap: str, topic: str, values: list[bytes]) -> int:
         await producer.stop()
 
 
-def produce_to_every_partition(bootstrap: str, topic: str, values: list[bytes]) -> int:
+def produce_to_every_partition(kafka: KafkaConnection, topic: str, values: list[bytes]) -> int:
     """Put `values` on every partition of `topic`, so whatever follows queues behind them;
     returns the number of partitions."""
-    return asyncio.run(_produce(bootstrap, topic, values))
+    return asyncio.run(_produce(kafka, topic, values))
 
 
 def scalar(database_url: str, sql: str) -> int:

@@ -1,5 +1,10 @@
 """Every declared service as a separate process, on free ports, with its own database.
 
+On a Kafka with SASL/SCRAM and ACLs (the one the tests start themselves) each service
+signs in as its own principal, made by `python -m services kafka-principals` as `make up`
+does, so a service touching a topic its declaration does not name fails here as it would
+in production; the tests' own clients sign in as the admin (`Platform.kafka`).
+
 Every process started here is registered until it is stopped: `stop_strays()` (run by the
 session fixture and at interpreter exit) kills whatever a test left running, and on Linux
 a service also gets SIGTERM when the test process dies (`setpriv --pdeathsig`).
@@ -23,11 +28,20 @@ import httpx
 
 from contracts.declarations import ServiceDeclaration, declaration_of, declared_services
 from services.identity import Role
+from services.kafka_connection import KafkaConnection
 from services.local_issuer import LocalIssuer
-from tests.infrastructure import REPO, free_port
+from tests.infrastructure import REPO, SessionKafka, free_port
 from tests.waiting import describe, eventually, scaled
 
-__all__ = ["CITY", "Platform", "ServiceProcess", "build_platform", "eventually", "provision"]
+__all__ = [
+    "CITY",
+    "Platform",
+    "ServiceProcess",
+    "build_platform",
+    "eventually",
+    "provision",
+    "provision_principals",
+]
 
 CITY = REPO / "deploy" / "demo-city"
 # The service dies with the test process that started it (Linux; the starting thread).
@@ -175,9 +189,15 @@ atexit.register(stop_strays)
 
 @dataclass
 class Platform:
-    kafka_bootstrap: str
+    broker: SessionKafka
+    """The Kafka the services use."""
     by_name: dict[str, ServiceProcess]
     """Every declared service, by its declared name."""
+
+    @property
+    def kafka(self) -> KafkaConnection:
+        """How the tests' own clients reach Kafka (as its admin when it has users)."""
+        return self.broker.admin
 
     @property
     def services(self) -> list[ServiceProcess]:
@@ -234,15 +254,15 @@ def auth_headers(
 
 
 def build_platform(
-    kafka_bootstrap: str,
+    kafka: SessionKafka,
     postgres_url: str,
     workdir: Path,
     extra_env: Mapping[str, str] | None = None,
 ) -> Platform:
-    """Every declared service with a fresh database of its own; `extra_env` goes to all."""
+    """Every declared service with a fresh database of its own, signed in to Kafka as
+    itself; `extra_env` goes to all."""
     suffix = uuid4().hex[:8]
     shared = {
-        "KAFKA_BOOTSTRAP_SERVERS": kafka_bootstrap,
         "LOG_LEVEL": "INFO",
         "IDENTITY_ISSUERS": json.dumps([ISSUER.trusted().model_dump(mode="json")]),
         **(extra_env or {}),
@@ -250,23 +270,44 @@ def build_platform(
 
     def service(declared: ServiceDeclaration) -> ServiceProcess:
         env = {
+            **kafka.service_env(declared),
             **shared,
             declared.database_variable: f"{postgres_url}/{declared.database}_{suffix}",
             f"{declared.env_prefix}_OUTBOX_POLL_INTERVAL_S": "0.2",
         }
         return ServiceProcess(declared.package, env, workdir / f"{declared.package}.log")
 
-    return Platform(kafka_bootstrap, {d.name: service(d) for d in declared_services()})
+    return Platform(kafka, {d.name: service(d) for d in declared_services()})
+
+
+def _platform_tool(*args: str, env: Mapping[str, str]) -> None:
+    """`python -m services ARGS` (signed in as `env` says); fails with its output."""
+    done = subprocess.run(
+        [sys.executable, "-m", "services", *args],
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        timeout=scaled(300),
+    )
+    assert done.returncode == 0, f"services {args}:\n{done.stdout}\n{done.stderr}"
+
+
+def provision_principals(kafka: SessionKafka) -> None:
+    """Every declared service's Kafka user and ACLs, made as `make up` makes them (by
+    `python -m services kafka-principals`, given each service's password); once a broker."""
+    if not kafka.secured or kafka.provisioned:
+        return
+    env: dict[str, str] = {}
+    for declared in declared_services():
+        env |= kafka.service_env(declared)
+    _platform_tool("kafka-principals", env=env | kafka.admin_env())
+    kafka.provisioned = True
 
 
 def provision(platform: Platform) -> None:
-    subprocess.run(
-        [sys.executable, "-m", "services", "topics"],
-        env={**os.environ, "KAFKA_BOOTSTRAP_SERVERS": platform.kafka_bootstrap},
-        check=True,
-        capture_output=True,
-        timeout=scaled(120),
-    )
+    """Topics, the services' Kafka principals, their databases and the demo city."""
+    _platform_tool("topics", env=platform.broker.admin_env())
+    provision_principals(platform.broker)
     for svc in platform.services:
         svc.run("migrate")
         svc.run("load-city", str(CITY))

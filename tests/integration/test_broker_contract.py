@@ -21,12 +21,14 @@ from contracts.events import AppealAccepted, AppealAcceptedPayload
 from contracts.topics import dead_letter
 from services.adapters import Adapters
 from services.kafka import TopicSpec, ensure_topics, make_broker
+from services.kafka_connection import KafkaConnection
 from services.migrations import create_database_if_missing
 from services.outbox import stage
 from services.runtime import ServiceRuntime
 from services.schema import chassis_metadata
 from services.settings import ServiceSettings
 from services.testing import IN_MEMORY, InMemoryTopics, in_memory
+from tests.infrastructure import SessionKafka
 
 
 @dataclass
@@ -64,14 +66,15 @@ class BrokerContract:
     """Subclasses say how to build the broker and how to see dead letters."""
 
     @pytest.fixture
-    def bootstrap(self) -> str:
+    def backend(self) -> KafkaConnection:
+        """Where the broker is and who the test's service signs in as."""
         raise NotImplementedError
 
     async def start(self, stack: AsyncExitStack, wiring: Wiring) -> None:
         raise NotImplementedError
 
     @pytest.fixture
-    async def wiring(self, postgres_url: str, bootstrap: str) -> AsyncIterator[Wiring]:
+    async def wiring(self, postgres_url: str, backend: KafkaConnection) -> AsyncIterator[Wiring]:
         name = f"contract-{uuid4().hex[:8]}"
         topic = f"contract.{name}"
         declaration = ServiceDeclaration(
@@ -91,15 +94,19 @@ class BrokerContract:
             service_name=name,
             database_url=url,
             http_port=1,
-            kafka_bootstrap_servers=bootstrap,
+            kafka_bootstrap_servers=backend.bootstrap_servers,
+            kafka_security_protocol=backend.security_protocol,
+            kafka_sasl_mechanism=backend.sasl_mechanism,
+            kafka_username=backend.username,
+            kafka_password=backend.password,
             log_format="console",
         )
         runtime = ServiceRuntime(
             declaration,
             settings,
             Adapters(
-                broker=make_broker(bootstrap, name),
-                topics=InMemoryTopics() if bootstrap == IN_MEMORY else None,
+                broker=make_broker(backend, name),
+                topics=InMemoryTopics() if backend.bootstrap_servers == IN_MEMORY else None,
             ),
         )
         async with runtime.db.engine.begin() as conn:
@@ -184,8 +191,8 @@ def watch_dead_letters(wiring: Wiring) -> None:
 
 class TestInMemoryBroker(BrokerContract):
     @pytest.fixture
-    def bootstrap(self) -> str:
-        return IN_MEMORY
+    def backend(self) -> KafkaConnection:
+        return KafkaConnection(IN_MEMORY)
 
     async def start(self, stack: AsyncExitStack, wiring: Wiring) -> None:
         watch_dead_letters(wiring)
@@ -194,13 +201,14 @@ class TestInMemoryBroker(BrokerContract):
 
 class TestRealKafka(BrokerContract):
     @pytest.fixture
-    def bootstrap(self, kafka_bootstrap: str) -> str:
-        return kafka_bootstrap
+    def backend(self, kafka: SessionKafka) -> KafkaConnection:
+        """The session's Kafka, as its admin: the contract's service has no principal."""
+        return kafka.admin
 
     async def start(self, stack: AsyncExitStack, wiring: Wiring) -> None:
         target = dead_letter(wiring.topic, wiring.runtime.settings.service_name)
         await ensure_topics(
-            wiring.runtime.settings.kafka_bootstrap_servers,
+            wiring.runtime.settings.kafka,
             [TopicSpec(wiring.topic, partitions=3), TopicSpec(target, partitions=1)],
         )
         watch_dead_letters(wiring)

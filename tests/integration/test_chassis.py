@@ -15,6 +15,7 @@ from services.kafka import KafkaPublisher, TopicSpec, ensure_topics, make_broker
 from services.migrations import create_database_if_missing
 from services.outbox import OutboxRelay, stage
 from services.schema import chassis_metadata
+from tests.infrastructure import SessionKafka
 from tests.integration.kafka_io import read_all_async
 
 Rows = list[tuple[str, bytes | None, bytes, dict[str, str]]]
@@ -32,11 +33,11 @@ async def db(postgres_url: str) -> AsyncIterator[Database]:
 
 
 @pytest.fixture
-async def broker(kafka_bootstrap: str) -> AsyncIterator[KafkaBroker]:
-    kafka = make_broker(kafka_bootstrap, "chassis-test")
-    await kafka.connect()
-    yield kafka
-    await kafka.stop()
+async def broker(kafka: SessionKafka) -> AsyncIterator[KafkaBroker]:
+    connected = make_broker(kafka.admin, "chassis-test")
+    await connected.connect()
+    yield connected
+    await connected.stop()
 
 
 def accepted(appeal_id: object) -> AppealAccepted:
@@ -74,10 +75,10 @@ async def test_a_rolled_back_transaction_leaves_no_event_behind(db: Database) ->
 
 
 async def test_the_relay_publishes_in_order_and_keeps_rows_until_kafka_has_them(
-    db: Database, broker: KafkaBroker, kafka_bootstrap: str
+    db: Database, broker: KafkaBroker, kafka: SessionKafka
 ) -> None:
     topic = f"chassis.test.{uuid4().hex[:8]}"
-    await ensure_topics(kafka_bootstrap, [TopicSpec(topic, partitions=3)])
+    await ensure_topics(kafka.admin, [TopicSpec(topic, partitions=3)])
     appeal_id = uuid4()
     events = [accepted(appeal_id) for _ in range(30)]
     async with db.transaction() as session:
@@ -96,7 +97,7 @@ async def test_the_relay_publishes_in_order_and_keeps_rows_until_kafka_has_them(
     assert await relay.publish_batch() == 30
     assert await outbox_rows(db) == 0
 
-    records = await read_all_async(kafka_bootstrap, f"^{topic}$")
+    records = await read_all_async(kafka.admin, f"^{topic}$")
     assert [r.key for r in records] == [str(appeal_id).encode()] * 30
     assert len({r.partition for r in records}) == 1, "one appeal's events share a partition"
     assert [r.headers["event-id"] for r in records] == [str(e.event_id) for e in events]

@@ -18,7 +18,8 @@ import pytest
 
 from services.identity import Role
 from services.kafka import list_topics
-from tests.infrastructure import LOCAL, free_port
+from services.kafka_connection import KafkaConnection
+from tests.infrastructure import LOCAL, SessionKafka, free_port
 from tests.integration.kafka_io import Record, read_all, scalar
 from tests.integration.platform import (
     Platform,
@@ -100,14 +101,14 @@ def session_platform_paused(platform: Platform) -> Iterator[None]:
 
 @pytest.fixture
 def outage_platform(
-    kafka_bootstrap: str,
+    kafka: SessionKafka,
     own_postgres: tuple[OwnPostgres, str],
     session_platform_paused: None,
     tmp_path: Path,
 ) -> Iterator[Platform]:
     """Every service, with their databases on this test's own PostgreSQL."""
     _, url = own_postgres
-    running = build_platform(kafka_bootstrap, url, tmp_path)
+    running = build_platform(kafka, url, tmp_path)
     provision(running)
     with running.started():
         yield running
@@ -186,21 +187,19 @@ def backlog(platform: Platform) -> Callable[[list[str]], int]:
     return behind
 
 
-def dead_letters(bootstrap: str) -> list[Record]:
+def dead_letters(kafka: KafkaConnection) -> list[Record]:
     """Every record on a dead-letter (`dlq.`) topic (reading is skipped when there is none: aiokafka's
     consumer fails to stop after it was assigned no partition)."""
-    if not any(re.fullmatch(DEAD_LETTERS, t) for t in asyncio.run(list_topics(bootstrap))):
+    if not any(re.fullmatch(DEAD_LETTERS, t) for t in asyncio.run(list_topics(kafka))):
         return []
-    return read_all(bootstrap, DEAD_LETTERS)
+    return read_all(kafka, DEAD_LETTERS)
 
 
 def test_a_database_killed_and_restarted_loses_and_parks_nothing(
     outage_platform: Platform, own_postgres: tuple[OwnPostgres, str]
 ) -> None:
     platform, (postgres, _) = outage_platform, own_postgres
-    parked_before = {
-        (r.topic, r.partition, r.offset) for r in dead_letters(platform.kafka_bootstrap)
-    }
+    parked_before = {(r.topic, r.partition, r.offset) for r in dead_letters(platform.kafka)}
     router_backlog = backlog(platform)
     with Citizens(platform.intake.url).submitting() as citizens:
         eventually(
@@ -272,7 +271,7 @@ def test_a_database_killed_and_restarted_loses_and_parks_nothing(
     )
     parked = [
         r
-        for r in dead_letters(platform.kafka_bootstrap)
+        for r in dead_letters(platform.kafka)
         if (r.topic, r.partition, r.offset) not in parked_before
     ]
     assert parked == [], [(r.topic, r.headers.get("dlq-reason")) for r in parked]

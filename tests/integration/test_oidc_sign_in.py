@@ -15,6 +15,7 @@ from services.adapters import Adapters
 from services.clock import SystemClock
 from services.discovery import app_factory, settings_class
 from services.identity import JwtVerifier, Principal, Role, TrustedIssuer, Unauthenticated
+from services.staff_roles import NoStaffGrants
 from tests.integration.oidc_provider import WEB_CLIENT, OidcProvider, tampered
 
 pytestmark = pytest.mark.filterwarnings(
@@ -106,7 +107,8 @@ def gateway(provider: OidcProvider) -> FastAPI:
         database_url="postgresql+asyncpg://nobody@127.0.0.1:1/none", log_format="console"
     )
     identity = verifier(staff_issuer(provider))
-    return app_factory(declaration)(settings, Adapters(identity=identity))
+    adapters = Adapters(identity=identity, staff_grants=NoStaffGrants())
+    return app_factory(declaration)(settings, adapters)
 
 
 async def call(app: FastAPI, method: str, path: str, token: str) -> httpx.Response:

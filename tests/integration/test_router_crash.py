@@ -129,7 +129,7 @@ def test_appeals_submitted_while_the_router_is_killed_are_routed_once(platform: 
     # ... and on the wire: one AssignmentIssued event per appeal (a re-send after a crash
     # repeats the same event id, which consumers' inboxes ignore; never a second decision).
     event_ids: dict[str, set[str]] = defaultdict(set)
-    for record in read_all(platform.kafka_bootstrap, r"^executor\..*\.assignments$"):
+    for record in read_all(platform.kafka, r"^executor\..*\.assignments$"):
         event = json.loads(record.value)
         if event["appeal_id"] in expected:
             event_ids[event["appeal_id"]].add(event["event_id"])

@@ -13,10 +13,18 @@ from uuid import uuid4
 import httpx
 import yaml
 
+from contracts.declarations import declaration_of
 from services.identity import Role
-from tests.infrastructure import free_port
+from tests.infrastructure import SessionKafka, free_port
 from tests.integration.kafka_io import read_all, scalar
-from tests.integration.platform import CITY, Platform, ServiceProcess, auth_headers, eventually
+from tests.integration.platform import (
+    CITY,
+    Platform,
+    ServiceProcess,
+    auth_headers,
+    eventually,
+    provision_principals,
+)
 
 CENTRE_DISTRICT = (62.0225, 62.0375, 129.675, 129.760)  # lat, lat, lon, lon inside it
 
@@ -258,7 +266,7 @@ def test_territory_import_checks_every_feature_then_routers_reload(
     # The announcement went through the router's outbox: relayed, then gone from the table.
     announced = [
         json.loads(r.value)
-        for r in read_all(platform.kafka_bootstrap, r"^routing\.changes$")
+        for r in read_all(platform.kafka, r"^routing\.changes$")
         if r.headers.get("event-type") == "TerritoriesChanged"
     ]
     assert any(e["payload"]["source"] == path.name for e in announced), announced
@@ -272,14 +280,15 @@ def test_territory_import_checks_every_feature_then_routers_reload(
 
 
 def test_territory_import_commits_its_announcement_with_the_territories(
-    kafka_bootstrap: str, postgres_url: str, tmp_path: Path
+    kafka: SessionKafka, postgres_url: str, tmp_path: Path
 ) -> None:
     """No dual write: the import stages `TerritoriesChanged` in the outbox in its own
     transaction and never talks to Kafka (here unreachable, with no router running)."""
+    provision_principals(kafka)
     offline = ServiceProcess(
         "router",
         {
-            "KAFKA_BOOTSTRAP_SERVERS": kafka_bootstrap,
+            **kafka.service_env(declaration_of("router")),
             "ROUTER_DATABASE_URL": f"{postgres_url}/router_import_{uuid4().hex[:8]}",
         },
         tmp_path / "router-offline.log",
