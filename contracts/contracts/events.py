@@ -1,20 +1,24 @@
 """Event types of the appeal lifecycle (past tense), each an envelope with a typed payload.
 
-Producers: intake → AppealSubmitted; router → AppealRouted, NeedsManualRouting,
-AppealDuplicate, AssignmentIssued, and (its operators' commands) RuleSetPublished,
-TerritoriesChanged; executor-gateway → AppealAccepted, AppealResolved, AppealRedirected;
-staff-directory → StaffRolesSet.
+Producers: intake → AppealSubmitted and the citizen's steps (ClarificationProvided,
+AppealConfirmed, AppealReopened, AppealClosed when no verdict came in time); router →
+AppealRouted, NeedsManualRouting, AppealDuplicate, AssignmentIssued, and (its operators'
+commands) RuleSetPublished, TerritoriesChanged; executor-gateway → the executor's steps
+(AppealAccepted, AppealResolved, AppealClarified, AppealRejected, AppealRedirected,
+ClarificationRequested, AppealClosed when the question went unanswered) and the
+operator's AnswerRejected; staff-directory → StaffRolesSet.
 The services' declarations say so, and consumers refuse an event from anyone else
 (`contracts.declarations.allowed_producers`).
 """
 
 from __future__ import annotations
 
+from datetime import date
 from enum import StrEnum
 from typing import Annotated, Any, ClassVar, Literal
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, TypeAdapter
 
 from contracts.envelope import Event
 from contracts.geo import GeoPoint
@@ -137,9 +141,22 @@ class AssignmentIssued(Event):
     payload: AssignmentIssuedPayload
 
 
+MAX_REASON_LENGTH = 2000
+
+By = Annotated[
+    SafeText | None,
+    Field(default=None, max_length=200, description="the staff member who took the step"),
+]
+"""Who among the staff took a step ("Name (subject)"); never a citizen's identity."""
+
+
 class AppealAcceptedPayload(Payload):
     executor_id: ExecutorId
     comment: SafeText | None = Field(default=None, max_length=MAX_ANSWER_LENGTH)
+    planned_date: date | None = Field(
+        default=None, description="when the executor plans the work (the citizen sees it)"
+    )
+    by: By = None
 
 
 class AppealAccepted(Event):
@@ -149,8 +166,11 @@ class AppealAccepted(Event):
 
 
 class AppealResolvedPayload(Payload):
+    """Fixed: the executor says what was done."""
+
     executor_id: ExecutorId
     answer: SafeText = Field(min_length=1, max_length=MAX_ANSWER_LENGTH)
+    by: By = None
 
 
 class AppealResolved(Event):
@@ -164,12 +184,170 @@ class AppealRedirectedPayload(Payload):
 
     executor_id: ExecutorId
     reason: SafeText = Field(min_length=1, max_length=MAX_ANSWER_LENGTH)
+    by: By = None
 
 
 class AppealRedirected(Event):
     type: Literal["AppealRedirected"] = "AppealRedirected"
     appeal_id: UUID
     payload: AppealRedirectedPayload
+
+
+class AppealClarifiedPayload(Payload):
+    """Explained instead of fixed ("repairs are planned for May")."""
+
+    executor_id: ExecutorId
+    answer: SafeText = Field(min_length=1, max_length=MAX_ANSWER_LENGTH)
+    planned_date: date | None = None
+    by: By = None
+
+
+class AppealClarified(Event):
+    type: Literal["AppealClarified"] = "AppealClarified"
+    appeal_id: UUID
+    payload: AppealClarifiedPayload
+
+
+class AppealRejectedPayload(Payload):
+    """Refused with a reason from the city's list (an executor's answer, or a moderator's
+    refusal of an appeal that breaks the rules)."""
+
+    executor_id: ExecutorId | None = Field(default=None, description="None: a moderator")
+    reason_code: CategoryId = Field(description="an entry of the configured list of reasons")
+    reason: SafeText = Field(min_length=1, max_length=MAX_REASON_LENGTH)
+    by: By = None
+
+
+class AppealRejected(Event):
+    type: Literal["AppealRejected"] = "AppealRejected"
+    appeal_id: UUID
+    payload: AppealRejectedPayload
+
+
+class ClarificationRequestedPayload(Payload):
+    """The executor or a moderator asks the citizen for details; deadlines pause."""
+
+    question: SafeText = Field(min_length=1, max_length=MAX_REASON_LENGTH)
+    executor_id: ExecutorId | None = Field(default=None, description="None: a moderator asks")
+    by: By = None
+    answer_by: AwareDatetime | None = Field(
+        default=None,
+        description="until when the citizen may answer; after it the asker may close the"
+        " appeal for want of an answer (one deadline both sides keep, so they never race)",
+    )
+
+
+class ClarificationRequested(Event):
+    type: Literal["ClarificationRequested"] = "ClarificationRequested"
+    appeal_id: UUID
+    payload: ClarificationRequestedPayload
+
+
+class ClarificationProvidedPayload(Payload):
+    """The citizen's answer: the appeal returns to where it was."""
+
+    answer: SafeText = Field(min_length=1, max_length=MAX_TEXT_LENGTH)
+
+
+class ClarificationProvided(Event):
+    type: Literal["ClarificationProvided"] = "ClarificationProvided"
+    appeal_id: UUID
+    payload: ClarificationProvidedPayload
+
+
+Rating = Annotated[int, Field(ge=1, le=5, description="the citizen's mark of the answer")]
+
+
+class AppealConfirmedPayload(Payload):
+    """The citizen accepts the answer: the appeal closes."""
+
+    rating: Rating
+    comment: SafeText | None = Field(default=None, max_length=MAX_REASON_LENGTH)
+
+
+class AppealConfirmed(Event):
+    type: Literal["AppealConfirmed"] = "AppealConfirmed"
+    appeal_id: UUID
+    payload: AppealConfirmedPayload
+
+
+class AppealReopenedPayload(Payload):
+    """The citizen does not accept the answer: back to the same executor."""
+
+    executor_id: ExecutorId
+    reason: SafeText = Field(min_length=1, max_length=MAX_REASON_LENGTH)
+    rating: Rating | None = None
+
+
+class AppealReopened(Event):
+    type: Literal["AppealReopened"] = "AppealReopened"
+    appeal_id: UUID
+    payload: AppealReopenedPayload
+
+
+class AnswerRejectedPayload(Payload):
+    """An operator finds the executor's answer a non-answer: back to the executor."""
+
+    executor_id: ExecutorId
+    reason: SafeText = Field(min_length=1, max_length=MAX_REASON_LENGTH)
+    by: By = None
+
+
+class AnswerRejected(Event):
+    type: Literal["AnswerRejected"] = "AnswerRejected"
+    appeal_id: UUID
+    payload: AnswerRejectedPayload
+
+
+class CommentVisibility(StrEnum):
+    PUBLIC = "public"
+    """The citizen, the staff and the appeal's public page see it."""
+    INTERNAL = "internal"
+    """Staff only: the executor's and the city's."""
+
+
+class CommentAuthor(StrEnum):
+    CITIZEN = "citizen"
+    EXECUTOR = "executor"
+    CITY = "city"
+    """An operator, moderator, curator or administrator."""
+
+
+class CommentPostedPayload(Payload):
+    comment_id: UUID
+    visibility: CommentVisibility
+    author: CommentAuthor
+    executor_id: ExecutorId | None = Field(default=None, description="the executor's staff")
+    by: By = Field(default=None, description="staff only; a citizen is never named")
+    text: SafeText = Field(min_length=1, max_length=MAX_REASON_LENGTH)
+    photo_ids: list[UUID] = Field(default_factory=list, max_length=10)
+
+
+class CommentPosted(Event):
+    """Someone wrote on an appeal (in its log, beside its steps; no status change)."""
+
+    type: Literal["CommentPosted"] = "CommentPosted"
+    appeal_id: UUID
+    payload: CommentPostedPayload
+
+
+class CloseReason(StrEnum):
+    NO_VERDICT = "no_verdict"
+    """The citizen neither confirmed nor reopened the answer in time."""
+    NO_CLARIFICATION = "no_clarification"
+    """The citizen did not answer the question in time; the executor closed it."""
+
+
+class AppealClosedPayload(Payload):
+    reason: CloseReason
+    executor_id: ExecutorId | None = None
+    by: By = None
+
+
+class AppealClosed(Event):
+    type: Literal["AppealClosed"] = "AppealClosed"
+    appeal_id: UUID
+    payload: AppealClosedPayload
 
 
 class RuleSetPublishedPayload(Payload):
@@ -234,6 +412,15 @@ EVENT_TYPES: tuple[type[Event], ...] = (
     AppealAccepted,
     AppealResolved,
     AppealRedirected,
+    AppealClarified,
+    AppealRejected,
+    ClarificationRequested,
+    ClarificationProvided,
+    AppealConfirmed,
+    AppealReopened,
+    AnswerRejected,
+    AppealClosed,
+    CommentPosted,
     RuleSetPublished,
     TerritoriesChanged,
     StaffRolesSet,
@@ -248,6 +435,15 @@ AnyEvent = Annotated[
     | AppealAccepted
     | AppealResolved
     | AppealRedirected
+    | AppealClarified
+    | AppealRejected
+    | ClarificationRequested
+    | ClarificationProvided
+    | AppealConfirmed
+    | AppealReopened
+    | AnswerRejected
+    | AppealClosed
+    | CommentPosted
     | RuleSetPublished
     | TerritoriesChanged
     | StaffRolesSet,

@@ -1138,6 +1138,10 @@ def render_readme(
             ("`executors.json`", "list of `{id, name, kind, contact_email}`"),
             ("`categories.json`", "list of `{id, name, group}`"),
             (
+                "`rejection_reasons.json`",
+                "hand-written: the reasons an executor may reject an appeal for, `{code, title}`",
+            ),
+            (
                 "`rules.yaml`",
                 "`version: 1`, ordered `rules`, first match wins; see header comment",
             ),

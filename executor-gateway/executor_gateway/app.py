@@ -1,12 +1,14 @@
 """Composition root of executor-gateway."""
 
+from datetime import timedelta
+
 from fastapi import FastAPI
 
-from contracts.topics import EXECUTOR_ASSIGNMENTS
+from contracts.topics import APPEAL_EVENTS, EXECUTOR_ASSIGNMENTS
 from executor_gateway import api
 from executor_gateway.actions import Actions
 from executor_gateway.declaration import SERVICE
-from executor_gateway.handlers import HANDLERS
+from executor_gateway.handlers import APPEAL_HANDLERS, ASSIGNMENT_HANDLERS
 from executor_gateway.settings import GatewaySettings
 from services.adapters import REAL, Adapters
 from services.runtime import ServiceRuntime
@@ -14,12 +16,15 @@ from services.runtime import ServiceRuntime
 
 def create_app(settings: GatewaySettings | None = None, adapters: Adapters = REAL) -> FastAPI:
     """The service with the real adapters, or the ones a test passes in."""
-    runtime = ServiceRuntime(SERVICE, settings or GatewaySettings(), adapters)
-    runtime.consume(HANDLERS, EXECUTOR_ASSIGNMENTS, group="executor-assignments")
+    settings = settings or GatewaySettings()
+    runtime = ServiceRuntime(SERVICE, settings, adapters)
+    runtime.consume(ASSIGNMENT_HANDLERS, EXECUTOR_ASSIGNMENTS, group="executor-assignments")
+    runtime.consume(APPEAL_HANDLERS, APPEAL_EVENTS)
     app = runtime.http_app(
         title="Executor gateway",
         description="Executor organisations receive their assignments and answer them.",
-        routers=[api.router],
+        routers=[api.router, api.reasons_router],
     )
-    app.state.actions = Actions(runtime.db, runtime.clock)
+    wait = timedelta(days=settings.clarification_wait_days)
+    app.state.actions = Actions(runtime.db, runtime.clock, wait)
     return app

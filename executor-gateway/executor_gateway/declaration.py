@@ -1,7 +1,20 @@
 """The executor gateway, as the platform knows it (see `contracts.declarations`)."""
 
 from contracts.declarations import Publication, ServiceDeclaration, Subscription
-from contracts.events import AppealAccepted, AppealRedirected, AppealResolved, AssignmentIssued
+from contracts.events import (
+    AnswerRejected,
+    AppealAccepted,
+    AppealClarified,
+    AppealClosed,
+    AppealConfirmed,
+    AppealRedirected,
+    AppealRejected,
+    AppealReopened,
+    AppealResolved,
+    AssignmentIssued,
+    ClarificationProvided,
+    ClarificationRequested,
+)
 from contracts.topics import APPEAL_EVENTS, EXECUTOR_ASSIGNMENTS
 
 SERVICE = ServiceDeclaration(
@@ -14,6 +27,24 @@ SERVICE = ServiceDeclaration(
     summary="GET /executors/{id}/assignments",
     consumes=(
         Subscription(EXECUTOR_ASSIGNMENTS, (AssignmentIssued,), group="executor-assignments"),
+        Subscription(
+            APPEAL_EVENTS,
+            (ClarificationProvided, AppealConfirmed, AppealReopened, AppealClosed),
+        ),
     ),
-    publishes=(Publication(APPEAL_EVENTS, (AppealAccepted, AppealResolved, AppealRedirected)),),
+    publishes=(
+        Publication(
+            APPEAL_EVENTS,
+            (
+                AppealAccepted,
+                AppealResolved,
+                AppealClarified,
+                AppealRejected,
+                AppealRedirected,
+                ClarificationRequested,
+                AnswerRejected,
+                AppealClosed,
+            ),
+        ),
+    ),
 )

@@ -13,3 +13,9 @@ class GatewaySettings(ServiceSettings):
     service_name: str = SERVICE.name
     database_url: str = Field(default_factory=lambda: database_on_shared_server(SERVICE.database))
     http_port: int = SERVICE.port
+    clarification_wait_days: float = Field(
+        default=10,
+        gt=0,
+        description="how long the citizen has to answer a question before the executor may"
+        " close the appeal for want of an answer",
+    )

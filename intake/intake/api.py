@@ -1,7 +1,7 @@
 """Intake's HTTP API: citizens and their apps submit appeals and follow them."""
 
 import hashlib
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Literal
 from uuid import UUID
 
@@ -13,9 +13,11 @@ from contracts.geo import GeoPoint
 from contracts.identifiers import CategoryId
 from contracts.status import AppealStatus
 from contracts.text import STORABLE, SafeText
+from intake.citizen_steps import CitizenSteps
 from intake.domain.errors import AppealNotFound, IntakeError
+from intake.domain.lifecycle import Actor, AnswerKind
 from intake.store import repository
-from intake.store.tables import AppealRow
+from intake.store.tables import AppealRow, HistoryRow
 from intake.submissions import Submissions
 from services.access import allow, public, viewer
 from services.http_responses import errors, invalid
@@ -50,9 +52,20 @@ class Executor(BaseModel):
 
 
 class Step(BaseModel):
-    status: AppealStatus
+    """One step of the appeal's life: what happened, who took it, when."""
+
+    status: AppealStatus = Field(description="the status the step left the appeal in")
     event: str
     at: datetime
+    actor: Actor | None = Field(description="citizen, executor, staff or platform")
+    by: str | None = Field(
+        description="private: who exactly — the staff member, the organisation, or `you`"
+        " for the citizen's own steps; null in the public view"
+    )
+    note: str | None = Field(
+        description="private: what was said (the question, an answer, a reason); null in the"
+        " public view"
+    )
 
 
 class Original(BaseModel):
@@ -78,7 +91,26 @@ class AppealOut(BaseModel):
     address: str | None = Field(description="private: null in the public view")
     text: str | None = Field(description="private: null in the public view")
     executor: Executor | None
-    answer: str | None
+    answer: str | None = Field(description="the executor's answer (or the rejection's reason)")
+    answer_kind: AnswerKind | None = Field(description="resolved, clarified or rejected")
+    rejection_code: str | None = Field(description="the reason from the city's list")
+    answered_at: datetime | None
+    verdict_until: datetime | None = Field(
+        description="until when the citizen may confirm or reopen the answer (POST"
+        " /appeals/{id}/verdict); unjudged, it closes then"
+    )
+    planned_date: date | None = Field(description="when the executor plans the work")
+    question: str | None = Field(
+        description="private: the question awaiting the citizen's answer (POST"
+        " /appeals/{id}/clarification); null in the public view"
+    )
+    answer_by: datetime | None = Field(
+        description="private: until when the citizen may answer the question"
+    )
+    resumes_as: AppealStatus | None = Field(
+        description="while the appeal waits for the citizen: the status it returns to"
+    )
+    rating: int | None = Field(description="the citizen's rating of the answer, 1 to 5")
     duplicate_of: Original | None = None
     submitted_at: datetime
     updated_at: datetime
@@ -136,34 +168,53 @@ def _scoped(idempotency_key: str, caller: Principal) -> str:
     return f"{caller.pseudonym.hex}:{digest}"
 
 
+Steps = Annotated[CitizenSteps, Depends(from_app_state(CitizenSteps, "citizen_steps"))]
+
+
 @router.get("/appeals/{appeal_id}", response_model=AppealOut, responses=errors(404))
 async def get_appeal(
-    appeal_id: UUID, service: Service, caller: Annotated[Principal | None, Depends(viewer())]
+    appeal_id: UUID, steps: Steps, caller: Annotated[Principal | None, Depends(viewer())]
 ) -> AppealOut:
-    """The appeal: status, executor, answer and history for anyone; its text and address
-    only for the citizen who filed it and for city staff."""
-    async with service.db.session() as session:
-        try:
-            row = await repository.get(session, appeal_id)
-        except AppealNotFound as error:
-            raise HTTPException(status.HTTP_404_NOT_FOUND, detail=str(error)) from error
-        steps = await repository.history(session, appeal_id)
+    """The appeal: status, executor, answer, planned date, rating and history for anyone;
+    its text, address, the open question and who said what in each step only for the
+    citizen who filed it and for city staff."""
+    try:
+        return await appeal_view(steps, appeal_id, caller)
+    except AppealNotFound as error:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, detail=str(error)) from error
+
+
+async def appeal_view(steps: CitizenSteps, appeal_id: UUID, caller: Principal | None) -> AppealOut:
+    """The appeal as `caller` may see it; raises AppealNotFound."""
+    async with steps.db.session() as session:
+        row = await repository.get(session, appeal_id)
+        history = await repository.history(session, appeal_id)
         original = await repository.get(session, row.duplicate_of) if row.duplicate_of else None
-    private = caller is not None and (
-        caller.has_any(CITY_STAFF)  # city staff read every appeal whole
-        or (Role.CITIZEN in caller.roles and caller.pseudonym == row.citizen_id)
+    owner = (
+        caller is not None and Role.CITIZEN in caller.roles and caller.pseudonym == row.citizen_id
     )
+    private = owner or (caller is not None and caller.has_any(CITY_STAFF))
+    view = repository.view_of(row)
     return AppealOut(
         id=row.id,
         view="private" if private else "public",
-        status=AppealStatus(row.status),
+        status=view.status,
         status_note=row.status_note,
         category=row.category,
         location=GeoPoint(lat=row.lat, lon=row.lon),
         address=row.address if private else None,
         text=row.text if private else None,
         executor=_executor(row),
-        answer=row.answer,
+        answer=view.answer,
+        answer_kind=view.answer_kind,
+        rejection_code=view.rejection_code,
+        answered_at=view.answered_at,
+        verdict_until=view.verdict_ends(steps.verdict_window),
+        planned_date=view.planned_date,
+        question=view.question if private else None,
+        answer_by=view.answer_by if private else None,
+        resumes_as=view.lifecycle.paused_from,
+        rating=view.rating,
         duplicate_of=Original(
             id=original.id,
             status=AppealStatus(original.status),
@@ -175,9 +226,22 @@ async def get_appeal(
         else None,
         submitted_at=row.submitted_at,
         updated_at=row.updated_at,
-        history=[
-            Step(status=AppealStatus(s.status), event=s.event_type, at=s.occurred_at) for s in steps
-        ],
+        history=[_step(s, private=private, owner=owner) for s in history],
+    )
+
+
+def _step(row: HistoryRow, *, private: bool, owner: bool) -> Step:
+    actor = Actor(row.actor) if row.actor else None
+    by = row.by
+    if actor is Actor.CITIZEN:
+        by = "you" if owner else "the citizen"
+    return Step(
+        status=AppealStatus(row.status),
+        event=row.event_type,
+        at=row.occurred_at,
+        actor=actor,
+        by=by if private else None,
+        note=row.note if private else None,
     )
 
 

@@ -3,7 +3,8 @@
 from fastapi import FastAPI
 
 from contracts.topics import APPEAL_EVENTS
-from intake import api, sign_in_api
+from intake import api, citizen_steps_api, sign_in_api
+from intake.citizen_steps import CitizenSteps
 from intake.citizen_tokens import CitizenTokens, trusting_own_tokens
 from intake.declaration import SERVICE
 from intake.domain.catalogue import Catalogue
@@ -11,11 +12,13 @@ from intake.handlers import HANDLERS
 from intake.phone_sign_in import PhoneSignIn, SignInConfig
 from intake.settings import IntakeSettings
 from intake.submissions import Submissions
+from intake.unconfirmed import UnconfirmedAnswers
 from services.adapters import REAL, Adapters
 from services.runtime import ServiceRuntime
 from services.sms import HttpSmsGateway
 
 SIGN_IN_PRUNE_EVERY_S = 3600.0
+CLOSE_UNCONFIRMED = "close-unconfirmed"
 
 
 def create_app(settings: IntakeSettings | None = None, adapters: Adapters = REAL) -> FastAPI:
@@ -34,6 +37,11 @@ def create_app(settings: IntakeSettings | None = None, adapters: Adapters = REAL
     submissions = Submissions(runtime.db, Catalogue("nobody", None, []), runtime.clock)
     runtime.on_startup(submissions.reload_catalogue)
     runtime.consume(HANDLERS, APPEAL_EVENTS)
+    steps = CitizenSteps(runtime.db, runtime.clock, settings.verdict_window())
+    unconfirmed = UnconfirmedAnswers(
+        runtime.db, runtime.clock, settings.verdict_window(), settings.verdict_sweep_batch
+    )
+    runtime.every(settings.verdict_sweep_every_s, CLOSE_UNCONFIRMED, unconfirmed.run)
     sign_in = PhoneSignIn(
         runtime.db, runtime.clock, _sign_in_config(settings), adapters.sms, tokens
     )
@@ -53,9 +61,11 @@ def create_app(settings: IntakeSettings | None = None, adapters: Adapters = REAL
     app = runtime.http_app(
         title="Appeals intake",
         description="Citizens sign in by phone, submit appeals and follow their status.",
-        routers=[api.router, sign_in_api.router],
+        routers=[api.router, citizen_steps_api.router, sign_in_api.router],
     )
     app.state.submissions = submissions
+    app.state.citizen_steps = steps
+    app.state.unconfirmed_answers = unconfirmed
     app.state.phone_sign_in = sign_in
     return app
 

@@ -3,7 +3,13 @@
 from typing import get_args
 
 from contracts.declarations import Publication, ServiceDeclaration, Subscription
-from contracts.events import AppealSubmitted
+from contracts.events import (
+    AppealClosed,
+    AppealConfirmed,
+    AppealReopened,
+    AppealSubmitted,
+    ClarificationProvided,
+)
 from contracts.topics import APPEAL_EVENTS, APPEAL_SUBMITTED
 from intake.domain.lifecycle import LifecycleEvent
 
@@ -16,5 +22,10 @@ SERVICE = ServiceDeclaration(
     database="intake",
     summary="POST /appeals, GET /appeals/{id}",
     consumes=(Subscription(APPEAL_EVENTS, get_args(LifecycleEvent)),),
-    publishes=(Publication(APPEAL_SUBMITTED, (AppealSubmitted,)),),
+    publishes=(
+        Publication(APPEAL_SUBMITTED, (AppealSubmitted,)),
+        Publication(
+            APPEAL_EVENTS, (ClarificationProvided, AppealConfirmed, AppealReopened, AppealClosed)
+        ),
+    ),
 )

@@ -11,11 +11,12 @@ from intake.store import repository
 async def follow_lifecycle(event: LifecycleEvent, session: AsyncSession) -> None:
     row = await repository.get(session, event.appeal_id, for_update=True)
     view = repository.view_of(row)
-    view.apply(event)
+    step = view.apply(event)
     repository.store_view(
         session,
         row,
         view,
+        step,
         event_id=event.event_id,
         event_type=event.type,
         occurred_at=event.occurred_at,

@@ -76,6 +76,20 @@ class IntakeSettings(ServiceSettings):
         default=5000, ge=1, description="codes sent to everyone together in any 24 h"
     )
 
+    # The citizen's verdict on an answer.
+    verdict_days: int = Field(
+        default=7,
+        ge=1,
+        description="days the citizen has to confirm or dispute an answer; unjudged answers"
+        " close after them",
+    )
+    verdict_sweep_every_s: float = Field(
+        default=600.0, gt=0, description="how often answers past their verdict days are closed"
+    )
+    verdict_sweep_batch: int = Field(
+        default=500, ge=1, description="appeals closed per transaction by that sweep"
+    )
+
     @field_validator("phone_code_text")
     @classmethod
     def names_the_code(cls, text: str) -> str:
@@ -86,6 +100,9 @@ class IntakeSettings(ServiceSettings):
     def token_issuer(self) -> str:
         """The `iss` of citizens' tokens."""
         return self.public_base_url.rstrip("/") or f"http://127.0.0.1:{self.http_port}"
+
+    def verdict_window(self) -> timedelta:
+        return timedelta(days=self.verdict_days)
 
     def sign_in_rules(self) -> SignInRules:
         return SignInRules(

@@ -20,7 +20,7 @@ def create_app(settings: RouterSettings | None = None, adapters: Adapters = REAL
     runtime = ServiceRuntime(SERVICE, settings, adapters)
     engine = RoutingEngine(runtime.db)
     runtime.on_startup(engine.reload)
-    casework = Casework(engine, runtime.db, settings)
+    casework = Casework(engine, runtime.db, settings, runtime.clock)
     runtime.consume(submitted_handlers(casework), APPEAL_SUBMITTED)
     runtime.consume(lifecycle_handlers(casework), APPEAL_EVENTS)
     runtime.consume(RoutingChanges(engine).handlers(), ROUTING_CHANGES, broadcast=True)

@@ -3,6 +3,7 @@ after a redirect, or let an operator decide. Each step loads the case file, move
 `Case` (which refuses what its state does not allow), writes it back, records a decision
 and stages its events in the caller's transaction."""
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -13,9 +14,13 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from contracts.envelope import Event
 from contracts.events import (
+    AnswerRejected,
+    AppealClarified,
     AppealDuplicate,
     AppealDuplicatePayload,
     AppealRedirected,
+    AppealRejected,
+    AppealReopened,
     AppealResolved,
     AppealRouted,
     AppealRoutedPayload,
@@ -35,6 +40,7 @@ from router.engine import RoutingEngine
 from router.settings import RouterSettings
 from router.store import repository
 from router.store.tables import AppealRow, DecisionRow
+from services.clock import Clock
 from services.db import Database
 from services.outbox import stage
 
@@ -62,9 +68,12 @@ class Choice:
 
 
 class Casework:
-    def __init__(self, engine: RoutingEngine, db: Database, settings: RouterSettings) -> None:
+    def __init__(
+        self, engine: RoutingEngine, db: Database, settings: RouterSettings, clock: Clock
+    ) -> None:
         self.engine = engine
         self._db = db
+        self._clock = clock
         self._policy = DuplicatePolicy(
             radius_m=settings.duplicate_radius_m,
             window=timedelta(days=settings.duplicate_window_days),
@@ -115,7 +124,11 @@ class Casework:
             distance_m=round(original.distance_m, 1),
             explanation=explanation,
         )
-        stage(session, AppealDuplicate(**_envelope(appeal, event), payload=payload), APPEAL_EVENTS)
+        stage(
+            session,
+            AppealDuplicate(**self._envelope(appeal, event), payload=payload),
+            APPEAL_EVENTS,
+        )
 
     async def redirected(self, event: AppealRedirected, session: AsyncSession) -> None:
         appeal = await repository.get_appeal(session, event.appeal_id, for_update=True)
@@ -143,15 +156,29 @@ class Casework:
         repository.record_outcome(session, appeal, "manual", reason, version)
         self._to_manual(session, appeal, event, reason, version, [])
 
-    async def resolved(self, event: AppealResolved, session: AsyncSession) -> None:
+    async def answered(
+        self, event: AppealResolved | AppealClarified | AppealRejected, session: AsyncSession
+    ) -> None:
+        """The executor answered: the case closes (no longer an original for duplicates)."""
+        await self._follow(session, event, lambda case: case.close())
+
+    async def reopened(self, event: AppealReopened | AnswerRejected, session: AsyncSession) -> None:
+        """The answer was not accepted: the same executor has the case again."""
+        executor_id = event.payload.executor_id
+        await self._follow(session, event, lambda case: case.reopen(executor_id))
+
+    async def _follow(
+        self, session: AsyncSession, event: Event, step: Callable[[Case], None]
+    ) -> None:
+        assert event.appeal_id is not None
         appeal = await repository.get_appeal(session, event.appeal_id, for_update=True)
         if appeal is None:
             return
         case = repository.case_of(appeal)
         try:
-            case.close()
+            step(case)
         except CaseError as error:
-            log.warning("resolution refused; ignored", reason=str(error))
+            log.warning("lifecycle step refused; ignored", event=event.type, reason=str(error))
             return
         repository.save_case(session, appeal, case)
 
@@ -229,13 +256,22 @@ class Casework:
         )
         self._issue(session, appeal, cause, choice)
 
-    @staticmethod
+    def _envelope(self, appeal: AppealRow, cause: Event | None) -> dict[str, Any]:
+        """The envelope fields of an event the router emits about `appeal` now."""
+        return {
+            "appeal_id": appeal.appeal_id,
+            "producer": PRODUCER,
+            "correlation_id": appeal.correlation_id,
+            "causation_id": cause.event_id if cause else None,
+            "occurred_at": self._clock.now(),
+        }
+
     def _issue(
-        session: AsyncSession, appeal: AppealRow, cause: Event | None, choice: Choice
+        self, session: AsyncSession, appeal: AppealRow, cause: Event | None, choice: Choice
     ) -> None:
         """Stage the events of a case routed to `choice.executor_id`."""
         routed = AppealRouted(
-            **_envelope(appeal, cause),
+            **self._envelope(appeal, cause),
             payload=AppealRoutedPayload(
                 executor_id=choice.executor_id,
                 executor_name=choice.executor_name,
@@ -253,6 +289,7 @@ class Casework:
         assignment = AssignmentIssued.caused_by(
             routed,
             producer=PRODUCER,
+            occurred_at=routed.occurred_at,
             payload=AssignmentIssuedPayload(
                 executor_id=choice.executor_id,
                 category=appeal.category,
@@ -267,8 +304,8 @@ class Casework:
         )
         stage(session, assignment, executor_assignments(choice.executor_id))
 
-    @staticmethod
     def _to_manual(
+        self,
         session: AsyncSession,
         appeal: AppealRow,
         cause: Event | None,
@@ -278,7 +315,7 @@ class Casework:
     ) -> None:
         """Stage the event of a case sent to the manual queue."""
         manual = NeedsManualRouting(
-            **_envelope(appeal, cause),
+            **self._envelope(appeal, cause),
             payload=NeedsManualRoutingPayload(
                 reason=reason,
                 rule_set_version=version,
@@ -288,12 +325,3 @@ class Casework:
             ),
         )
         stage(session, manual, APPEAL_EVENTS)
-
-
-def _envelope(appeal: AppealRow, cause: Event | None) -> dict[str, Any]:
-    return {
-        "appeal_id": appeal.appeal_id,
-        "producer": PRODUCER,
-        "correlation_id": appeal.correlation_id,
-        "causation_id": cause.event_id if cause else None,
-    }

@@ -2,8 +2,12 @@
 
 from contracts.declarations import Publication, ServiceDeclaration, Subscription
 from contracts.events import (
+    AnswerRejected,
+    AppealClarified,
     AppealDuplicate,
     AppealRedirected,
+    AppealRejected,
+    AppealReopened,
     AppealResolved,
     AppealRouted,
     AppealSubmitted,
@@ -29,7 +33,17 @@ SERVICE = ServiceDeclaration(
     summary="GET /routing/decisions/{appeal_id}, GET /routing/manual",
     consumes=(
         Subscription(APPEAL_SUBMITTED, (AppealSubmitted,)),
-        Subscription(APPEAL_EVENTS, (AppealRedirected, AppealResolved)),
+        Subscription(
+            APPEAL_EVENTS,
+            (
+                AppealRedirected,
+                AppealResolved,
+                AppealClarified,
+                AppealRejected,
+                AppealReopened,
+                AnswerRejected,
+            ),
+        ),
         Subscription(ROUTING_CHANGES, (RuleSetPublished, TerritoriesChanged), broadcast=True),
     ),
     publishes=(

@@ -1,6 +1,14 @@
 """Router's subscribers: thin — decode, hand the event to the casework."""
 
-from contracts.events import AppealRedirected, AppealResolved, AppealSubmitted
+from contracts.events import (
+    AnswerRejected,
+    AppealClarified,
+    AppealRedirected,
+    AppealRejected,
+    AppealReopened,
+    AppealResolved,
+    AppealSubmitted,
+)
 from router.decisions import Casework
 from services.consumers import Handlers
 
@@ -11,6 +19,13 @@ def submitted_handlers(casework: Casework) -> Handlers:
 
 
 def lifecycle_handlers(casework: Casework) -> Handlers:
-    """On `appeal.events`: route again after a redirect; forget resolved appeals as
-    originals for duplicates."""
-    return {AppealRedirected: casework.redirected, AppealResolved: casework.resolved}
+    """On `appeal.events`: route again after a redirect; forget answered appeals as
+    originals for duplicates, and remember them again when reopened."""
+    return {
+        AppealRedirected: casework.redirected,
+        AppealResolved: casework.answered,
+        AppealClarified: casework.answered,
+        AppealRejected: casework.answered,
+        AppealReopened: casework.reopened,
+        AnswerRejected: casework.reopened,
+    }

@@ -1,7 +1,9 @@
 """What every HTTP API refuses before it does any work, and how it says so.
 
 - A body larger than `MAX_BODY_BYTES` is answered 413 before it is read whole: at once
-  when its `Content-Length` says so, or as soon as the streamed bytes pass the limit.
+  when its `Content-Length` says so, or as soon as the streamed bytes pass the limit. A
+  service allows more on the routes that need it (a photo upload) by a path regex:
+  `install_request_limits(app, larger_bodies={r"/appeals/[^/]+/photos": 10 * MiB})`.
 - A malformed request is answered 422 with a reason per field, but the `detail` never
   echoes a large input back: strings are cut to `MAX_ECHO_CHARS`, containers too big to
   echo are left out, and values JSON cannot carry (NaN, lone surrogates) are spelled out.
@@ -11,6 +13,7 @@
 
 import json
 import math
+import re
 from collections.abc import Mapping
 from typing import Annotated, Any
 
@@ -41,19 +44,34 @@ class BodyTooLarge(HTTPException):
 
 
 class BodySizeLimit:
-    """ASGI middleware: 413 for a body over `max_bytes`, never reading more than that."""
+    """ASGI middleware: 413 for a body over `max_bytes` — or over the limit of the first
+    `larger_bodies` regex matching the whole path — never reading more than that."""
 
-    def __init__(self, app: ASGIApp, max_bytes: int = MAX_BODY_BYTES) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        max_bytes: int = MAX_BODY_BYTES,
+        larger_bodies: Mapping[str, int] | None = None,
+    ) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.larger_bodies = [(re.compile(p), n) for p, n in (larger_bodies or {}).items()]
+
+    def limit_of(self, path: str) -> int:
+        """The largest body a request to `path` may send."""
+        for pattern, limit in self.larger_bodies:
+            if pattern.fullmatch(path):
+                return limit
+        return self.max_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        limit = self.limit_of(scope["path"])
         declared = Headers(scope=scope).get("content-length", "")
-        if declared.isdigit() and int(declared) > self.max_bytes:
-            await _too_large(self.max_bytes, scope, receive, send)
+        if declared.isdigit() and int(declared) > limit:
+            await _too_large(limit, scope, receive, send)
             return
         received = 0
         started = False
@@ -63,8 +81,8 @@ class BodySizeLimit:
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > self.max_bytes:
-                    raise BodyTooLarge(self.max_bytes)
+                if received > limit:
+                    raise BodyTooLarge(limit)
             return message
 
         async def watched_send(message: Message) -> None:
@@ -77,7 +95,7 @@ class BodySizeLimit:
         except BodyTooLarge:
             if started:
                 raise
-            await _too_large(self.max_bytes, scope, receive, send)
+            await _too_large(limit, scope, receive, send)
 
 
 async def _too_large(limit: int, scope: Scope, receive: Receive, send: Send) -> None:
@@ -132,7 +150,13 @@ def _text(value: str, limit: int = MAX_ECHO_CHARS) -> str:
     return cut.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
-def install_request_limits(app: FastAPI, *, max_body_bytes: int = MAX_BODY_BYTES) -> None:
-    """Install on `app` the body size limit and the bounded 422."""
-    app.add_middleware(BodySizeLimit, max_bytes=max_body_bytes)
+def install_request_limits(
+    app: FastAPI,
+    *,
+    max_body_bytes: int = MAX_BODY_BYTES,
+    larger_bodies: Mapping[str, int] | None = None,
+) -> None:
+    """Install on `app` the body size limit (`larger_bodies`: path regex → the limit on
+    the paths it matches whole) and the bounded 422."""
+    app.add_middleware(BodySizeLimit, max_bytes=max_body_bytes, larger_bodies=larger_bodies)
     app.add_exception_handler(RequestValidationError, bounded_validation_error)

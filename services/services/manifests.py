@@ -14,8 +14,10 @@ from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
 from string import Template
+from typing import get_args
 
-from pydantic import SecretStr
+from pydantic import BaseModel, SecretStr
+from pydantic.fields import FieldInfo
 
 from contracts.declarations import (
     Publication,
@@ -139,15 +141,30 @@ def service_env(service: ServiceDeclaration) -> list[EnvVar]:
     for name, field in settings.model_fields.items():
         if name in ServiceSettings.model_fields:
             continue
-        if field.is_required() or field.default_factory is not None:
-            raise ValueError(f"{settings.__name__}.{name} needs a plain default to be rendered")
-        variable = f"{prefix}{name.upper()}"
-        if field.annotation is SecretStr:
-            secrets = f"{service.name}-secrets"
-            env.append(EnvVar(variable, secret=secrets, secret_key=variable, optional=True))
-        elif field.default is not None:
-            env.append(EnvVar(variable, _env_value(field.default)))
+        env.extend(_setting_env(service, f"{prefix}{name.upper()}", field, settings.__name__))
     return env
+
+
+def _setting_env(
+    service: ServiceDeclaration, variable: str, field: FieldInfo, owner: str
+) -> list[EnvVar]:
+    """A setting at its default; a group of settings (a model, like `BlobStoreSettings`)
+    as one variable per field (`<PREFIX>_BLOBS__URL`); a secret from the service's Secret."""
+    group = field.default_factory
+    if isinstance(group, type) and issubclass(group, BaseModel):
+        return [
+            env
+            for name, inner in group.model_fields.items()
+            for env in _setting_env(service, f"{variable}__{name.upper()}", inner, owner)
+        ]
+    if field.is_required() or field.default_factory is not None:
+        raise ValueError(f"{owner}: {variable} needs a plain default to be rendered")
+    if SecretStr in (field.annotation, *get_args(field.annotation)):
+        secrets = f"{service.name}-secrets"
+        return [EnvVar(variable, secret=secrets, secret_key=variable, optional=True)]
+    if field.default is not None:
+        return [EnvVar(variable, _env_value(field.default))]
+    return []
 
 
 DEPLOYMENT = Template("""\

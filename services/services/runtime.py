@@ -5,7 +5,7 @@ and returns `runtime.http_app(...)`. Clients connect in the lifespan, never at i
 """
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from datetime import timedelta
 from typing import Any, TypeVar, cast
@@ -191,9 +191,15 @@ class ServiceRuntime:
         return checks
 
     def http_app(
-        self, *, title: str, description: str, routers: Sequence[APIRouter] = ()
+        self,
+        *,
+        title: str,
+        description: str,
+        routers: Sequence[APIRouter] = (),
+        larger_bodies: Mapping[str, int] | None = None,
     ) -> FastAPI:
-        """The service's ASGI app; every declared subscription must be made by now."""
+        """The service's ASGI app; every declared subscription must be made by now. Bodies
+        are limited to 1 MiB but on the paths `larger_bodies` matches (regex → bytes)."""
         missing = [s for s in self.declaration.consumes if s not in self.subscriptions]
         if missing:
             raise UndeclaredTraffic(
@@ -212,7 +218,7 @@ class ServiceRuntime:
         )
         app.state.runtime = self
         answer_503_while_unavailable(app)
-        install_request_limits(app)
+        install_request_limits(app, larger_bodies=larger_bodies)
         app.include_router(self._operations_router())
         for router in routers:
             app.include_router(router)

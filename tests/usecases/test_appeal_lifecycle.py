@@ -120,6 +120,14 @@ async def test_the_use_cases_publish_everything_the_services_declare(
     await platform.settled()
     resolved = await act(platform, executor, appeal_id, "resolve", {"answer": "Заделали"})
     assert resolved.status_code == 200, resolved.text
+    commented = await platform.client("comments").post(
+        f"/appeals/{appeal_id}/comments",
+        json={"text": "Фото работ в ответе"},
+        headers=platform.auth(Role.EXECUTOR_DISPATCHER, organisation=executor),
+    )
+    assert commented.status_code == 201, commented.text
+    await platform.settled()
+    await every_later_step(platform, appeal_id, executor)
     granted = await platform.client("staff-directory").put(
         "/staff",
         json={"issuer": platform.issuer.issuer, "subject": "anna", "roles": ["operator"]},
@@ -127,6 +135,7 @@ async def test_the_use_cases_publish_everything_the_services_declare(
     )
     assert granted.status_code == 200, granted.text
     await platform.settled()
+    assert platform.dead_letters == []
 
     seen = {(p.event.producer, p.event.type) for p in platform.published}
     for running in platform.running.values():
@@ -141,6 +150,51 @@ async def test_the_use_cases_publish_everything_the_services_declare(
         assert declared - by_operators_tools <= seen, (
             f"declared but never published: {declared - seen}"
         )
+
+
+async def every_later_step(platform: InProcessPlatform, appeal_id: str, executor: str) -> None:
+    """After a first answer: the citizen reopens, the executor asks and is answered,
+    explains, an operator returns the explanation, the executor rejects, the citizen
+    confirms; then one appeal closes for an unanswered question, one for no verdict."""
+    clock = platform.clock
+    assert isinstance(clock, FakeClock)
+
+    async def ok(response: httpx.Response) -> None:
+        assert response.status_code == 200, response.text
+        await platform.settled()
+
+    async def citizen(step: str, body: Mapping[str, object]) -> None:
+        headers = platform.auth(Role.CITIZEN, subject=CITIZEN)
+        intake = platform.client("intake")
+        await ok(await intake.post(f"/appeals/{appeal_id}/{step}", json=body, headers=headers))
+
+    await citizen("verdict", {"verdict": "reopen", "reason": "Яма на месте", "rating": 2})
+    await ok(await act(platform, executor, appeal_id, "ask", {"question": "Какой подъезд?"}))
+    await citizen("clarification", {"answer": "Второй"})
+    await ok(await act(platform, executor, appeal_id, "clarify", {"answer": "Весной"}))
+    operator = platform.auth(Role.OPERATOR, subject="operator-7")
+    returned = await platform.client("executor-gateway").post(
+        f"/executors/{executor}/assignments/{appeal_id}/answer-rejection",
+        json={"reason": "Отписка"},
+        headers=operator,
+    )
+    await ok(returned)
+    rejection = {"reason_code": "already_fixed", "reason": "Уже заделали"}
+    await ok(await act(platform, executor, appeal_id, "reject", rejection))
+    await citizen("verdict", {"verdict": "confirm", "rating": 4})
+
+    unanswered = await submit(platform, POTHOLE)
+    roads = (await citizen_sees(platform, unanswered))["executor"]["id"]  # type: ignore[index]
+    await ok(await act(platform, roads, unanswered, "ask", {"question": "Где именно?"}))
+    await clock.advance(11 * 24 * 3600)  # past GATEWAY_CLARIFICATION_WAIT_DAYS (10)
+    await ok(await act(platform, roads, unanswered, "close", {}))
+
+    unjudged = await submit(platform, {**POTHOLE, "location": {"lat": 62.03, "lon": 129.72}})
+    holder = (await citizen_sees(platform, unjudged))["executor"]["id"]  # type: ignore[index]
+    await ok(await act(platform, holder, unjudged, "resolve", {"answer": "Готово"}))
+    await clock.advance(8 * 24 * 3600)  # past INTAKE_VERDICT_DAYS (7): the sweep closes it
+    await platform.settled()
+    assert (await citizen_sees(platform, unjudged))["status"] == "closed"
 
 
 async def test_the_services_tell_time_by_the_injected_clock(platform: InProcessPlatform) -> None:

@@ -1,11 +1,13 @@
 """An AppealSubmitted that intake never produced, published straight to the broker, is
-dead-lettered by the router and never reaches an executor."""
+dead-lettered by the router (and every other reader of `appeal.submitted`) and never
+reaches an executor."""
 
 import json
 from uuid import UUID
 
 import pytest
 
+from contracts.declarations import declared_services
 from contracts.envelope import new_event_id
 from contracts.events import AppealSubmitted, AppealSubmittedPayload
 from contracts.topics import APPEAL_SUBMITTED, dead_letter
@@ -44,8 +46,14 @@ async def test_a_forged_submission_is_dead_lettered_and_never_assigned(
     await broker.publish(body, APPEAL_SUBMITTED, key=str(forged_id).encode())
     await platform.settled()
 
-    parked = [(d.topic, d.reason, d.body) for d in platform.dead_letters]
-    assert parked == [(dead_letter(APPEAL_SUBMITTED, "router"), reason, body)]
+    parked = sorted((d.topic, d.reason, d.body) for d in platform.dead_letters)
+    readers = sorted(
+        d.name
+        for d in declared_services()
+        if any(s.address == APPEAL_SUBMITTED for s in d.consumes)
+    )
+    assert "router" in readers
+    assert parked == [(dead_letter(APPEAL_SUBMITTED, name), reason, body) for name in readers]
 
     async with platform.service("router").runtime.db.session() as session:
         assert await routers_store.get_appeal(session, forged_id) is None

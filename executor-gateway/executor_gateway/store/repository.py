@@ -9,7 +9,13 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from contracts.events import AssignmentIssued
 from contracts.status import AppealStatus
-from executor_gateway.store.tables import AssignmentRow, ExecutorRow
+from executor_gateway.domain.assignment import Assignment, Step
+from executor_gateway.store.tables import (
+    AssignmentRow,
+    ExecutorRow,
+    HistoryRow,
+    RejectionReasonRow,
+)
 
 
 class AssignmentNotFound(LookupError):
@@ -38,6 +44,7 @@ async def add_assignment(session: AsyncSession, event: AssignmentIssued) -> None
         "text": p.text,
         "rule_id": p.rule_id,
         "priority": p.priority.value,
+        "paused_from": None,
         "correlation_id": event.correlation_id,
         "assignment_event_id": event.event_id,
         "issued_at": event.occurred_at,
@@ -49,6 +56,8 @@ async def add_assignment(session: AsyncSession, event: AssignmentIssued) -> None
     await session.exec(
         statement.on_conflict_do_update(index_elements=["appeal_id", "executor_id"], set_=values)
     )
+    issued = Step("issued", AppealStatus.ROUTED, event.producer, event.occurred_at, p.text)
+    add_step(session, event.appeal_id, p.executor_id, issued)
 
 
 async def assignments(
@@ -73,3 +82,88 @@ async def assignment(
     if row is None:
         raise AssignmentNotFound(f"appeal {appeal_id} is not assigned to {executor_id!r}")
     return row
+
+
+async def current_assignment(
+    session: AsyncSession, appeal_id: UUID, executor_id: str | None = None
+) -> AssignmentRow | None:
+    """The assignment an appeal's event is about, locked: `executor_id`'s, or the latest
+    issued one not redirected away (None: the gateway holds none)."""
+    statement = select(AssignmentRow).where(AssignmentRow.appeal_id == appeal_id)
+    if executor_id is not None:
+        statement = statement.where(AssignmentRow.executor_id == executor_id)
+    else:
+        statement = statement.where(AssignmentRow.status != AppealStatus.REDIRECTED.value)
+    statement = statement.order_by(col(AssignmentRow.issued_at).desc()).limit(1)
+    return (await session.exec(statement.with_for_update())).first()
+
+
+def domain_of(row: AssignmentRow) -> Assignment:
+    return Assignment(
+        executor_id=row.executor_id,
+        status=AppealStatus(row.status),
+        answer=row.answer,
+        planned_date=row.planned_date,
+        reason_code=row.reason_code,
+        paused_from=AppealStatus(row.paused_from) if row.paused_from else None,
+        question=row.question,
+        asked_at=row.asked_at,
+        clarification=row.clarification,
+        citizen_reason=row.citizen_reason,
+        rating=row.rating,
+    )
+
+
+def store_step(
+    session: AsyncSession, row: AssignmentRow, assignment: Assignment, step: Step
+) -> None:
+    """Write the assignment back after `step`, and add the step to its history."""
+    row.status = assignment.status.value
+    row.paused_from = assignment.paused_from.value if assignment.paused_from else None
+    row.answer, row.reason_code = assignment.answer, assignment.reason_code
+    row.planned_date = assignment.planned_date
+    row.question, row.asked_at = assignment.question, assignment.asked_at
+    row.clarification, row.citizen_reason = assignment.clarification, assignment.citizen_reason
+    row.rating = assignment.rating
+    row.updated_at = step.at
+    session.add(row)
+    add_step(session, row.appeal_id, row.executor_id, step)
+
+
+def add_step(session: AsyncSession, appeal_id: UUID, executor_id: str, step: Step) -> None:
+    session.add(
+        HistoryRow(
+            appeal_id=appeal_id,
+            executor_id=executor_id,
+            step=step.step,
+            status=step.status.value,
+            by=step.by,
+            at=step.at,
+            text=step.text,
+            planned_date=step.planned_date,
+            reason_code=step.reason_code,
+            rating=step.rating,
+        )
+    )
+
+
+async def history(session: AsyncSession, appeal_id: UUID, executor_id: str) -> list[HistoryRow]:
+    """An assignment's steps, oldest first."""
+    statement = (
+        select(HistoryRow)
+        .where(HistoryRow.appeal_id == appeal_id, HistoryRow.executor_id == executor_id)
+        .order_by(col(HistoryRow.id))
+    )
+    return list((await session.exec(statement)).all())
+
+
+async def replace_rejection_reasons(
+    session: AsyncSession, reasons: list[RejectionReasonRow]
+) -> None:
+    await session.exec(delete(RejectionReasonRow))
+    session.add_all(reasons)
+
+
+async def rejection_reasons(session: AsyncSession) -> list[RejectionReasonRow]:
+    statement = select(RejectionReasonRow).order_by(col(RejectionReasonRow.position))
+    return list((await session.exec(statement)).all())

@@ -1,15 +1,16 @@
-"""Executor-gateway's tables: executors and their assignments."""
+"""Executor-gateway's tables: executors, their assignments and each one's history, and the
+city's list of rejection reasons."""
 
-from datetime import datetime
+from datetime import date, datetime
 from uuid import UUID
 
-from sqlalchemy import Column, Text
+from sqlalchemy import Column, DateTime, Index, Text
 from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
 
 from services.columns import timestamp_field
 
-__all__ = ["AssignmentRow", "ExecutorRow"]
+__all__ = ["AssignmentRow", "ExecutorRow", "HistoryRow", "RejectionReasonRow"]
 
 
 class Table(SQLModel, registry=registry()):
@@ -40,7 +41,50 @@ class AssignmentRow(Table, table=True):
     rule_id: str = Field(max_length=100)
     priority: str = Field(default="normal", max_length=16)
     answer: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    """The executor's answer: what was done, the explanation, or the rejection's reason."""
+    reason_code: str | None = Field(default=None, max_length=64)
+    planned_date: date | None = None
+    paused_from: str | None = Field(default=None, max_length=32)
+    """While waiting for the citizen's details: the status the answer returns it to."""
+    question: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    asked_at: datetime | None = Field(
+        default=None, sa_column=Column(DateTime(timezone=True), nullable=True)
+    )
+    clarification: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    """The citizen's answer to the question."""
+    citizen_reason: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    """Why the citizen reopened the appeal."""
+    rating: int | None = None
     correlation_id: UUID
     assignment_event_id: UUID
     issued_at: datetime = timestamp_field()
     updated_at: datetime = timestamp_field()
+
+
+class HistoryRow(Table, table=True):
+    """One step of an assignment's life: who took it, when, and the status after."""
+
+    __tablename__ = "assignment_history"
+    __table_args__ = (Index("ix_assignment_history_assignment", "appeal_id", "executor_id", "id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    appeal_id: UUID
+    executor_id: str = Field(max_length=64)
+    step: str = Field(max_length=32)
+    status: str = Field(max_length=32)
+    by: str | None = Field(default=None, max_length=200)
+    at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+    text: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    planned_date: date | None = None
+    reason_code: str | None = Field(default=None, max_length=64)
+    rating: int | None = None
+
+
+class RejectionReasonRow(Table, table=True):
+    """An entry of the city's list of reasons an executor may reject an appeal for."""
+
+    __tablename__ = "rejection_reasons"
+
+    code: str = Field(primary_key=True, max_length=64)
+    title: str = Field(max_length=300)
+    position: int = Field(description="order in the list")

@@ -31,3 +31,14 @@ class CityNotLoaded(IntakeError):
 
 class AppealNotFound(LookupError):
     pass
+
+
+class StepRefused(Exception):
+    """A citizen's step that cannot be taken in the appeal's current state (HTTP 409)."""
+
+
+class NotYourAppeal(PermissionError):
+    """Only the citizen who filed an appeal may act on it (HTTP 403)."""
+
+    def __init__(self) -> None:
+        super().__init__("only the citizen who filed this appeal may do this")

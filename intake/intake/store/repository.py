@@ -10,10 +10,10 @@ from sqlalchemy import delete
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from contracts.status import AppealStatus
+from contracts.status import ANSWERED, AppealStatus, Lifecycle
 from intake.domain.catalogue import Catalogue, Category
 from intake.domain.errors import AppealNotFound
-from intake.domain.lifecycle import CitizenView
+from intake.domain.lifecycle import AnswerKind, CitizenView, Step
 from intake.store.tables import AppealRow, CategoryRow, HistoryRow, ServedAreaRow
 
 
@@ -64,10 +64,20 @@ async def history(session: AsyncSession, appeal_id: UUID) -> list[HistoryRow]:
 
 def view_of(row: AppealRow) -> CitizenView:
     return CitizenView(
-        status=AppealStatus(row.status),
+        lifecycle=Lifecycle(
+            AppealStatus(row.status),
+            AppealStatus(row.paused_from) if row.paused_from else None,
+        ),
         executor_id=row.executor_id,
         executor_name=row.executor_name,
         answer=row.answer,
+        answer_kind=AnswerKind(row.answer_kind) if row.answer_kind else None,
+        rejection_code=row.rejection_code,
+        answered_at=row.answered_at,
+        planned_date=row.planned_date,
+        question=row.question,
+        answer_by=row.answer_by,
+        rating=row.rating,
         status_note=row.status_note,
         duplicate_of=row.duplicate_of,
     )
@@ -77,14 +87,21 @@ def store_view(
     session: AsyncSession,
     row: AppealRow,
     view: CitizenView,
+    step: Step,
     *,
     event_id: UUID,
     event_type: str,
     occurred_at: datetime,
 ) -> None:
+    """Write `view` into `row` and add `step` to its history."""
     row.status = view.status.value
+    row.paused_from = view.lifecycle.paused_from.value if view.lifecycle.paused_from else None
     row.executor_id, row.executor_name = view.executor_id, view.executor_name
     row.answer, row.status_note = view.answer, view.status_note
+    row.answer_kind = view.answer_kind.value if view.answer_kind else None
+    row.rejection_code, row.answered_at = view.rejection_code, view.answered_at
+    row.planned_date, row.question, row.rating = view.planned_date, view.question, view.rating
+    row.answer_by = view.answer_by
     row.duplicate_of = view.duplicate_of
     row.updated_at = occurred_at
     session.add(row)
@@ -94,6 +111,27 @@ def store_view(
             event_id=event_id,
             event_type=event_type,
             status=row.status,
+            actor=step.actor.value,
+            by=step.by,
+            note=step.note,
             occurred_at=occurred_at,
         )
     )
+
+
+async def overdue_for_verdict(
+    session: AsyncSession, answered_before: datetime, limit: int
+) -> list[AppealRow]:
+    """Answered appeals whose answer is older than `answered_before`, locked for update
+    (rows another transaction holds are skipped: it is changing them anyway)."""
+    statement = (
+        select(AppealRow)
+        .where(
+            col(AppealRow.status).in_([s.value for s in ANSWERED]),
+            col(AppealRow.answered_at) < answered_before,
+        )
+        .order_by(col(AppealRow.answered_at))
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    return list((await session.exec(statement)).all())

@@ -1,7 +1,7 @@
 """Intake's tables: appeals as citizens see them, their history, the city catalogue, and
 the citizens who sign in by phone (personal data stays in intake's database)."""
 
-from datetime import datetime
+from datetime import date, datetime
 from uuid import UUID
 
 from sqlalchemy import Column, DateTime, Index, Text
@@ -41,6 +41,20 @@ class AppealRow(Table, table=True):
     executor_id: str | None = Field(default=None, max_length=64)
     executor_name: str | None = Field(default=None, max_length=300)
     answer: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    paused_from: str | None = Field(
+        default=None, max_length=32, description="the status a question paused the appeal in"
+    )
+    answer_kind: str | None = Field(default=None, max_length=16)
+    rejection_code: str | None = Field(default=None, max_length=64)
+    answered_at: datetime | None = Field(
+        default=None, sa_column=Column(DateTime(timezone=True), nullable=True, index=True)
+    )
+    planned_date: date | None = None
+    question: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    answer_by: datetime | None = Field(
+        default=None, sa_column=Column(DateTime(timezone=True), nullable=True)
+    )
+    rating: int | None = None
     duplicate_of: UUID | None = Field(default=None, index=True)
     idempotency_key: str | None = Field(default=None, max_length=100, unique=True)
     submitted_at: datetime = timestamp_field()
@@ -57,6 +71,11 @@ class HistoryRow(Table, table=True):
     event_id: UUID
     event_type: str = Field(max_length=64)
     status: str = Field(max_length=32)
+    actor: str | None = Field(default=None, max_length=16, description="citizen, executor, …")
+    by: str | None = Field(default=None, max_length=300, description="who exactly (not public)")
+    note: str | None = Field(
+        default=None, sa_column=Column(Text, nullable=True), description="not public"
+    )
     occurred_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
 
 

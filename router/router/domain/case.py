@@ -1,9 +1,12 @@
 """The router's case of an appeal and the one lifecycle it follows (pure).
 
-    new ──route──────────► routed ──close──► closed
+    new ──route──────────► routed ──close──► closed ──reopen──► routed (same executor)
      │ ╰─send_to_manual──► manual ──route_manually──► routed
      ╰──mark_duplicate───► duplicate
     routed ──redirected_by(its executor)──► new (decided again without that executor)
+
+`closed` means answered (resolved, clarified or rejected): no longer an original a new
+appeal nearby may repeat, until the citizen or an operator reopens it.
 
 `new` means "waiting for a routing decision": a case is only there inside the transaction
 that decides it. Every refused step raises a `CaseError`.
@@ -121,12 +124,26 @@ class Case:
         self.state, self.executor_id = CaseState.ROUTED, executor_id
 
     def close(self) -> None:
-        """The executor resolved the appeal; closing again (a reopened appeal resolved
-        once more) changes nothing."""
+        """The executor answered the appeal; closing again (the same answer delivered
+        twice) changes nothing."""
         if self.state is CaseState.CLOSED:
             return
         if self.state is not CaseState.ROUTED:
             raise NotWithExecutor(
-                f"appeal {self.appeal_id} is {self.state}, with no executor to resolve it"
+                f"appeal {self.appeal_id} is {self.state}, with no executor to answer it"
             )
         self.state = CaseState.CLOSED
+
+    def reopen(self, executor_id: str) -> None:
+        """The citizen (or an operator) did not accept the answer: the same executor works
+        on it again, and it is an original for duplicates again. Reopening an open case
+        with that executor changes nothing."""
+        if self.state is CaseState.ROUTED and self.executor_id == executor_id:
+            return
+        if self.state is not CaseState.CLOSED or self.executor_id != executor_id:
+            holder = f" with {self.executor_id!r}" if self.executor_id else ""
+            raise NotWithExecutor(
+                f"appeal {self.appeal_id} is {self.state}{holder}; {executor_id!r} cannot"
+                " get it back"
+            )
+        self.state = CaseState.ROUTED

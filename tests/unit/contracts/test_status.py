@@ -5,6 +5,7 @@ from contracts.status import (
     STATUS_AFTER_EVENT,
     AppealStatus,
     IllegalTransition,
+    Lifecycle,
     is_open,
     status_after,
 )
@@ -65,3 +66,106 @@ def test_open_and_finished_statuses() -> None:
     assert is_open(S.MANUAL_ROUTING)
     assert not is_open(S.RESOLVED)
     assert not is_open(S.DUPLICATE)
+
+
+# Every step of an appeal's life, written out as the issue describes it (status, event) →
+# status; any pair not here must be refused. Checked against the machine both ways.
+LIFE: dict[tuple[AppealStatus, str], AppealStatus] = {
+    (S.NEW, "AppealRouted"): S.ROUTED,
+    (S.NEW, "NeedsManualRouting"): S.MANUAL_ROUTING,
+    (S.NEW, "AppealDuplicate"): S.DUPLICATE,
+    (S.NEW, "AppealRejected"): S.REJECTED,  # a moderator refuses it
+    (S.MODERATION, "AppealRejected"): S.REJECTED,
+    (S.MANUAL_ROUTING, "AppealRouted"): S.ROUTED,
+    (S.MANUAL_ROUTING, "AppealDuplicate"): S.DUPLICATE,
+    (S.MANUAL_ROUTING, "AppealRejected"): S.REJECTED,
+    (S.REDIRECTED, "AppealRouted"): S.ROUTED,
+    (S.REDIRECTED, "NeedsManualRouting"): S.MANUAL_ROUTING,
+    **{
+        (status, event): target
+        for status in (S.ROUTED, S.ACCEPTED, S.REOPENED)
+        for event, target in {
+            "AppealResolved": S.RESOLVED,
+            "AppealClarified": S.CLARIFIED,
+            "AppealRejected": S.REJECTED,
+            "AppealRedirected": S.REDIRECTED,
+            "ClarificationRequested": S.NEEDS_CLARIFICATION,
+        }.items()
+    },
+    (S.ROUTED, "AppealAccepted"): S.ACCEPTED,
+    (S.REOPENED, "AppealAccepted"): S.ACCEPTED,
+    (S.REOPENED, "AppealRouted"): S.ROUTED,
+    (S.NEEDS_CLARIFICATION, "AppealClosed"): S.CLOSED,  # the question went unanswered
+    **{
+        (status, event): target
+        for status in (S.RESOLVED, S.CLARIFIED, S.REJECTED)
+        for event, target in {
+            "AppealConfirmed": S.CLOSED,
+            "AppealClosed": S.CLOSED,  # no verdict in time
+            "AppealReopened": S.REOPENED,
+            "AnswerRejected": S.REOPENED,
+        }.items()
+    },
+    (S.DUPLICATE, "AppealClosed"): S.CLOSED,
+}
+STATUS_EVENTS = sorted(STATUS_AFTER_EVENT.keys() - {"AppealSubmitted"})
+IMPRECISE = {
+    # The table is status → status: an event leading to a status allowed from here is
+    # allowed even where the life above does not use it. These are the ones that remain.
+    (S.NEEDS_CLARIFICATION, "AppealConfirmed"),
+    (S.DUPLICATE, "AppealConfirmed"),
+}
+
+
+@pytest.mark.parametrize("status", list(AppealStatus))
+@pytest.mark.parametrize("event", STATUS_EVENTS)
+def test_every_transition_is_allowed_or_refused_as_the_life_says(
+    status: AppealStatus, event: str
+) -> None:
+    expected = LIFE.get((status, event))
+    if expected is not None:
+        assert status_after(status, event) is expected
+    elif (status, event) in IMPRECISE:
+        assert status_after(status, event) is STATUS_AFTER_EVENT[event]
+    else:
+        with pytest.raises(IllegalTransition):
+            status_after(status, event)
+
+
+def test_a_question_pauses_the_appeal_and_the_answer_resumes_it_where_it_was() -> None:
+    for where in (S.ROUTED, S.ACCEPTED, S.REOPENED):
+        paused = Lifecycle(where).after("ClarificationRequested")
+        assert paused == Lifecycle(S.NEEDS_CLARIFICATION, paused_from=where)
+        assert paused.after("ClarificationProvided") == Lifecycle(where)
+
+
+def test_an_answer_nobody_asked_for_is_refused() -> None:
+    for status in AppealStatus:
+        if status is not S.NEEDS_CLARIFICATION:
+            with pytest.raises(IllegalTransition):
+                Lifecycle(status).after("ClarificationProvided")
+    with pytest.raises(IllegalTransition):
+        status_after(S.NEEDS_CLARIFICATION, "ClarificationProvided")
+
+
+def test_one_question_at_a_time() -> None:
+    paused = Lifecycle(S.ACCEPTED).after("ClarificationRequested")
+    with pytest.raises(IllegalTransition):
+        paused.after("ClarificationRequested")
+
+
+def test_the_citizen_reopens_an_answer_and_the_executor_answers_again() -> None:
+    life = Lifecycle(S.NEW)
+    for event in (
+        "AppealRouted",
+        "AppealAccepted",
+        "AppealClarified",
+        "AppealReopened",
+        "AppealAccepted",
+        "AppealResolved",
+        "AppealConfirmed",
+    ):
+        life = life.after(event)
+    assert life == Lifecycle(S.CLOSED)
+    assert not is_open(S.CLARIFIED)
+    assert is_open(S.REOPENED)

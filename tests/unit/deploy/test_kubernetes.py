@@ -111,9 +111,13 @@ def check_env(env: list[dict[str, Any]]) -> dict[str, Any]:
             (s for s in declared_services() if name.startswith(f"{s.env_prefix}_")), None
         )
         assert service is not None, f"{name} is read by no service"
-        settings = settings_class(service)
-        field = name.removeprefix(f"{service.env_prefix}_").lower()
+        settings: Any = settings_class(service)
+        field, *inner = name.removeprefix(f"{service.env_prefix}_").lower().split("__")
         assert field in settings.model_fields, f"{name}: {settings.__name__} has no {field}"
+        for part in inner:  # a group of settings (`<PREFIX>_BLOBS__URL`)
+            settings = settings.model_fields[field].default_factory
+            field = part
+            assert field in settings.model_fields, f"{name}: {settings.__name__} has no {field}"
     return names
 
 

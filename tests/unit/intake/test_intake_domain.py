@@ -14,7 +14,7 @@ from contracts.events import (
     NeedsManualRoutingPayload,
 )
 from contracts.geo import GeoPoint
-from contracts.status import AppealStatus, IllegalTransition
+from contracts.status import AppealStatus, IllegalTransition, Lifecycle
 from intake.domain.catalogue import Catalogue, Category
 from intake.domain.errors import CityNotLoaded, OutsideServedArea, UnknownCategory
 from intake.domain.lifecycle import CitizenView
@@ -46,7 +46,7 @@ def _envelope() -> dict[str, object]:
 
 
 def test_the_citizen_sees_executor_then_answer() -> None:
-    view = CitizenView(status=AppealStatus.NEW)
+    view = CitizenView(Lifecycle(AppealStatus.NEW))
     view.apply(
         AppealRouted(
             **_envelope(),
@@ -73,7 +73,7 @@ def test_the_citizen_sees_executor_then_answer() -> None:
 
 
 def test_manual_routing_is_explained_and_cannot_be_accepted() -> None:
-    view = CitizenView(status=AppealStatus.NEW)
+    view = CitizenView(Lifecycle(AppealStatus.NEW))
     view.apply(
         NeedsManualRouting(
             **_envelope(),

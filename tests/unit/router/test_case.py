@@ -45,6 +45,7 @@ STEPS: dict[str, Step] = {
     "redirected_by": lambda c: c.redirected_by(HOLDER),
     "route_manually": lambda c: c.route_manually("roads-dept"),
     "close": lambda c: c.close(),
+    "reopen": lambda c: c.reopen(HOLDER),
 }
 
 S = CaseState
@@ -56,6 +57,8 @@ ALLOWED: dict[tuple[CaseState, str], CaseState] = {
     (S.ROUTED, "close"): S.CLOSED,
     (S.MANUAL, "route_manually"): S.ROUTED,
     (S.CLOSED, "close"): S.CLOSED,
+    (S.CLOSED, "reopen"): S.ROUTED,
+    (S.ROUTED, "reopen"): S.ROUTED,
 }
 REFUSED_WITH: dict[str, type[CaseError]] = {
     "route": AlreadyDecided,
@@ -64,6 +67,7 @@ REFUSED_WITH: dict[str, type[CaseError]] = {
     "redirected_by": NotWithExecutor,
     "route_manually": NotWaitingForOperator,
     "close": NotWithExecutor,
+    "reopen": NotWithExecutor,
 }
 EVERY_STEP = [(state, step) for state in CaseState for step in STEPS]
 
@@ -151,3 +155,13 @@ def test_open_cases_are_the_routed_and_the_queued() -> None:
 
 def test_the_states_keep_the_strings_stored_in_the_database() -> None:
     assert [s.value for s in CaseState] == ["new", "routed", "manual", "duplicate", "closed"]
+
+
+def test_a_reopened_case_goes_back_to_its_executor_and_is_an_original_again() -> None:
+    case = in_state(S.CLOSED)
+    assert case.state not in OPEN_STATES
+    with pytest.raises(NotWithExecutor):
+        case.reopen("roads-dept")
+    case.reopen(HOLDER)
+    assert (case.state, case.executor_id) == (S.ROUTED, HOLDER)
+    assert case.state in OPEN_STATES

@@ -30,6 +30,8 @@ EXPECTED: dict[tuple[str, str, str], set[Role] | str] = {
     ("intake", "POST", "/appeals"): {R.CITIZEN},
     ("intake", "GET", "/appeals/{appeal_id}"): ANYONE,
     ("intake", "GET", "/categories"): ANYONE,
+    ("intake", "POST", "/appeals/{appeal_id}/clarification"): {R.CITIZEN},
+    ("intake", "POST", "/appeals/{appeal_id}/verdict"): {R.CITIZEN},
     ("intake", "POST", "/auth/phone/start"): ANYONE,
     ("intake", "POST", "/auth/phone/verify"): ANYONE,
     ("intake", "GET", "/.well-known/jwks.json"): ANYONE,
@@ -50,10 +52,33 @@ EXPECTED: dict[tuple[str, str, str], set[Role] | str] = {
     ("executor-gateway", "POST", "/executors/{executor_id}/assignments/{appeal_id}/redirect"): (
         EXECUTOR_STAFF
     ),
+    ("executor-gateway", "POST", "/executors/{executor_id}/assignments/{appeal_id}/clarify"): (
+        EXECUTOR_STAFF
+    ),
+    ("executor-gateway", "POST", "/executors/{executor_id}/assignments/{appeal_id}/reject"): (
+        EXECUTOR_STAFF
+    ),
+    ("executor-gateway", "POST", "/executors/{executor_id}/assignments/{appeal_id}/ask"): (
+        EXECUTOR_STAFF
+    ),
+    ("executor-gateway", "POST", "/executors/{executor_id}/assignments/{appeal_id}/close"): (
+        EXECUTOR_STAFF
+    ),
+    (
+        "executor-gateway",
+        "POST",
+        "/executors/{executor_id}/assignments/{appeal_id}/answer-rejection",
+    ): {R.OPERATOR, R.CURATOR, R.ADMIN},
+    ("executor-gateway", "GET", "/rejection-reasons"): EXECUTOR_STAFF | CITY,
     ("staff-directory", "PUT", "/staff"): {R.ADMIN},
     ("staff-directory", "GET", "/staff"): {R.ADMIN},
     ("staff-directory", "GET", "/staff/{member_id}"): {R.ADMIN},
     ("staff-directory", "DELETE", "/staff/{member_id}"): {R.ADMIN},
+    ("comments", "POST", "/appeals/{appeal_id}/comments"): set(Role),
+    ("comments", "GET", "/appeals/{appeal_id}/comments"): ANYONE,
+    ("comments", "POST", "/appeals/{appeal_id}/comments/{comment_id}/photos"): set(Role),
+    ("comments", "GET", "/photos/{photo_id}"): ANYONE,
+    ("comments", "GET", "/photos/{photo_id}/thumbnail"): ANYONE,
 }
 OPERATIONS = {"/health/live", "/health/ready", "/metrics"}
 """Public by rule; who can reach them is the deployment's business (internal network)."""
@@ -128,7 +153,14 @@ async def test_each_role_is_let_in_or_turned_away_as_the_table_says(
         assert response.status_code == 403, response.text
 
 
-@pytest.mark.parametrize("method_path", [k[1:] for k in EXPECTED if k[0] == "executor-gateway"])
+@pytest.mark.parametrize(
+    "method_path",
+    [
+        k[1:]
+        for k, v in EXPECTED.items()
+        if k[0] == "executor-gateway" and "{executor_id}" in k[2] and R.EXECUTOR_DISPATCHER in v
+    ],
+)
 async def test_executor_staff_reach_only_their_own_organisation(
     method_path: tuple[str, str],
 ) -> None:

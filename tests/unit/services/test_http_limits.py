@@ -5,7 +5,7 @@ import json
 from typing import Annotated, Any
 
 import pytest
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
 from fastapi.testclient import TestClient
 from pydantic import BaseModel, StringConstraints
 from starlette.types import Message
@@ -98,6 +98,27 @@ def test_a_body_under_the_limit_is_served() -> None:
     client = TestClient(limited_app())
     response = client.post("/notes", json={"category": "pothole", "text": "x" * 10_000})
     assert response.status_code == 200
+
+
+async def test_a_route_allowed_larger_bodies_takes_them_and_no_more() -> None:
+    app = FastAPI()
+    install_request_limits(app, larger_bodies={r"/photos/[0-9]+": 3 * MAX_BODY_BYTES})
+
+    @app.post("/photos/{number}")
+    async def photo(request: Request) -> dict[str, int]:
+        return {"size": len(await request.body())}
+
+    client = TestClient(app)
+    two_mib = b"x" * (2 * MAX_BODY_BYTES)
+    assert client.post("/photos/1", content=two_mib).json() == {"size": len(two_mib)}
+    assert client.post("/photos/1/x", content=two_mib).status_code == 413  # whole path only
+    assert client.post("/notes", content=two_mib).status_code == 413
+    streamed = Upload(chunks=160)  # 10 MB, streamed
+    scope = {**post_scope([]), "path": "/photos/1", "raw_path": b"/photos/1"}
+    await app(scope, streamed.receive, streamed.send)
+    assert streamed.status == 413
+    assert str(3 * MAX_BODY_BYTES) in streamed.body["detail"]
+    assert streamed.read <= 3 * MAX_BODY_BYTES + streamed.size
 
 
 def test_a_422_for_a_large_field_stays_small_and_gives_the_reason() -> None:

@@ -51,8 +51,10 @@ def test_no_exif_gps_or_comment_leaves_the_server() -> None:
     clean = clean_image(uploaded)
     kept = Image.open(io.BytesIO(clean.content))
     assert not kept.getexif()
-    assert "comment" not in kept.info and "exif" not in kept.info
-    assert b"GPS" not in clean.content and b"home address" not in clean.content
+    assert "comment" not in kept.info
+    assert "exif" not in kept.info
+    assert b"GPS" not in clean.content
+    assert b"home address" not in clean.content
 
 
 def test_the_photo_still_stands_as_it_was_taken() -> None:
@@ -88,7 +90,7 @@ def test_a_gif_is_refused() -> None:
 
 def test_a_truncated_photo_is_refused_as_damaged() -> None:
     whole = photo(size=(1200, 900), quality=95)
-    with pytest.raises(ImageRefused, match="damaged|cannot be read"):
+    with pytest.raises(ImageRefused, match=r"damaged|cannot be read"):
         clean_image(whole[: len(whole) // 3])
 
 

@@ -1,0 +1,4 @@
+from comments.store.tables import Table
+from services.migrations import run_env
+
+run_env(Table.metadata)
