@@ -9,6 +9,7 @@ from comments.photos import Photos
 from comments.settings import CommentsSettings
 from contracts.topics import APPEAL_EVENTS, APPEAL_SUBMITTED
 from services.adapters import REAL, Adapters
+from services.photo_store import PhotoStore
 from services.runtime import ServiceRuntime
 
 
@@ -31,8 +32,7 @@ def create_app(settings: CommentsSettings | None = None, adapters: Adapters = RE
     app.state.photos = Photos(
         runtime.db,
         runtime.clock,
-        store,
-        settings.image_limits(),
+        PhotoStore(store, settings.image_limits()),
         per_comment=settings.photos_per_comment,
     )
     return app

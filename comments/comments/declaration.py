@@ -2,6 +2,7 @@
 
 from contracts.declarations import Publication, ServiceDeclaration, Subscription
 from contracts.events import (
+    AppealForwarded,
     AppealRedirected,
     AppealRouted,
     AppealSubmitted,
@@ -20,7 +21,9 @@ SERVICE = ServiceDeclaration(
     summary="POST/GET /appeals/{id}/comments, photos on comments, GET /photos/{id}",
     consumes=(
         Subscription(APPEAL_SUBMITTED, (AppealSubmitted,)),
-        Subscription(APPEAL_EVENTS, (AppealRouted, AppealRedirected, NeedsManualRouting)),
+        Subscription(
+            APPEAL_EVENTS, (AppealRouted, AppealForwarded, AppealRedirected, NeedsManualRouting)
+        ),
     ),
     publishes=(Publication(APPEAL_EVENTS, (CommentPosted,)),),
 )

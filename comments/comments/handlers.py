@@ -5,7 +5,13 @@ Each is idempotent: applying an event twice leaves the row as once."""
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from comments.store import repository
-from contracts.events import AppealRedirected, AppealRouted, AppealSubmitted, NeedsManualRouting
+from contracts.events import (
+    AppealForwarded,
+    AppealRedirected,
+    AppealRouted,
+    AppealSubmitted,
+    NeedsManualRouting,
+)
 from services.consumers import Handlers
 
 
@@ -15,7 +21,8 @@ async def appeal_submitted(event: AppealSubmitted, session: AsyncSession) -> Non
     )
 
 
-async def appeal_routed(event: AppealRouted, session: AsyncSession) -> None:
+async def appeal_routed(event: AppealRouted | AppealForwarded, session: AsyncSession) -> None:
+    """A problem routed, or a suggestion or thanks forwarded: its organisation may speak."""
     await repository.holder_is(
         session, event.appeal_id, event.payload.executor_id, event.correlation_id
     )
@@ -32,6 +39,7 @@ async def needs_manual_routing(event: NeedsManualRouting, session: AsyncSession)
 SUBMITTED_HANDLERS: Handlers = {AppealSubmitted: appeal_submitted}
 APPEAL_HANDLERS: Handlers = {
     AppealRouted: appeal_routed,
+    AppealForwarded: appeal_routed,
     AppealRedirected: appeal_redirected,
     NeedsManualRouting: needs_manual_routing,
 }

@@ -54,6 +54,17 @@ class Payload(BaseModel):
     model_config = ConfigDict(frozen=True, extra="ignore")
 
 
+class AppealKind(StrEnum):
+    """What the citizen brings (Kuzbass Online's three kinds)."""
+
+    PROBLEM = "problem"
+    """Something to fix: routed to an executor, answered, judged by the citizen."""
+    SUGGESTION = "suggestion"
+    """An idea: forwarded to the organisation (or the city) for information."""
+    GRATITUDE = "gratitude"
+    """Thanks: forwarded to whom they are for."""
+
+
 class AppealSubmittedPayload(Payload):
     citizen_id: UUID | None = Field(
         default=None, description="pseudonymous citizen id; personal data never travels here"
@@ -64,6 +75,12 @@ class AppealSubmittedPayload(Payload):
     building_id: SafeText | None = None
     text: SafeText = Field(min_length=1, max_length=MAX_TEXT_LENGTH)
     channel: Channel = Channel.WEB
+    kind: AppealKind = AppealKind.PROBLEM
+    held_for_moderation: bool = Field(
+        default=False,
+        description="intake's checks flagged it: a moderator decides before it is routed"
+        " (AppealApproved, or AppealRejected with no executor)",
+    )
 
 
 class AppealSubmitted(Event):
@@ -133,6 +150,10 @@ class AssignmentIssuedPayload(Payload):
     submitted_at: Annotated[SafeText, Field(description="ISO 8601 time the citizen submitted")]
     priority: Priority = Priority.NORMAL
     sla_policy: SafeText | None = None
+    kind: AppealKind = Field(
+        default=AppealKind.PROBLEM,
+        description="suggestions and thanks are for information: acknowledged, not answered",
+    )
 
 
 class AssignmentIssued(Event):
@@ -299,6 +320,74 @@ class AnswerRejected(Event):
     payload: AnswerRejectedPayload
 
 
+class AppealHeldPayload(Payload):
+    """Intake's automatic checks flagged the appeal: it waits for a moderator."""
+
+    reasons: list[SafeText] = Field(min_length=1, max_length=20)
+
+
+class AppealHeld(Event):
+    type: Literal["AppealHeld"] = "AppealHeld"
+    appeal_id: UUID
+    payload: AppealHeldPayload
+
+
+class AppealApprovedPayload(Payload):
+    """A moderator let a held appeal through (its public text possibly edited)."""
+
+    public_text_edited: bool = False
+    by: By = None
+
+
+class AppealApproved(Event):
+    type: Literal["AppealApproved"] = "AppealApproved"
+    appeal_id: UUID
+    payload: AppealApprovedPayload
+
+
+class PublicTextEditedPayload(Payload):
+    """A moderator changed what the public sees of the appeal (never what the executor
+    reads: that stays as the citizen wrote it)."""
+
+    by: By = None
+
+
+class PublicTextEdited(Event):
+    type: Literal["PublicTextEdited"] = "PublicTextEdited"
+    appeal_id: UUID
+    payload: PublicTextEditedPayload
+
+
+class AppealForwardedPayload(Payload):
+    """A suggestion or thanks passed to the organisation it concerns, for information."""
+
+    executor_id: ExecutorId
+    executor_name: SafeText
+    kind: AppealKind
+    rule_id: SafeText
+    decided_by: SafeText | None = Field(default=None, description="an operator; None: rules")
+
+
+class AppealForwarded(Event):
+    type: Literal["AppealForwarded"] = "AppealForwarded"
+    appeal_id: UUID
+    payload: AppealForwardedPayload
+
+
+class AppealAcknowledgedPayload(Payload):
+    """The organisation read the suggestion or thanks (its short life ends)."""
+
+    executor_id: ExecutorId
+    comment: SafeText | None = Field(default=None, max_length=MAX_REASON_LENGTH)
+    by: By = None
+
+
+class AppealAcknowledged(Event):
+    type: Literal["AppealAcknowledged"] = "AppealAcknowledged"
+    appeal_id: UUID
+    payload: AppealAcknowledgedPayload
+
+
 class CommentVisibility(StrEnum):
     PUBLIC = "public"
     """The citizen, the staff and the appeal's public page see it."""
@@ -420,6 +509,11 @@ EVENT_TYPES: tuple[type[Event], ...] = (
     AppealReopened,
     AnswerRejected,
     AppealClosed,
+    AppealHeld,
+    AppealApproved,
+    PublicTextEdited,
+    AppealForwarded,
+    AppealAcknowledged,
     CommentPosted,
     RuleSetPublished,
     TerritoriesChanged,
@@ -443,6 +537,11 @@ AnyEvent = Annotated[
     | AppealReopened
     | AnswerRejected
     | AppealClosed
+    | AppealHeld
+    | AppealApproved
+    | PublicTextEdited
+    | AppealForwarded
+    | AppealAcknowledged
     | CommentPosted
     | RuleSetPublished
     | TerritoriesChanged

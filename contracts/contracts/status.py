@@ -7,8 +7,13 @@ city's list). The citizen then confirms (`closed`) or reopens (back to the same 
 an operator may reject an answer as a non-answer (`reopened` too); an answer nobody
 confirms closes after the configured days. Asking the citizen for details pauses the
 appeal in `needs_clarification`; their answer resumes it where it was (`Lifecycle`).
+
+Intake's checks may hold a new appeal for a moderator (`moderation`), who approves it
+(back to `new`, then routed) or rejects it. Suggestions and thanks have a short life of
+their own: `forwarded` to the organisation they concern, `closed` once it acknowledges.
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -26,6 +31,8 @@ class AppealStatus(StrEnum):
     REJECTED = "rejected"
     DUPLICATE = "duplicate"
     REOPENED = "reopened"
+    FORWARDED = "forwarded"
+    """A suggestion or thanks passed to its organisation, for information."""
     CLOSED = "closed"
 
 
@@ -37,43 +44,45 @@ ANSWERED = frozenset({S.RESOLVED, S.CLARIFIED, S.REJECTED})
 IN_WORK = frozenset({S.ROUTED, S.ACCEPTED, S.REOPENED})
 """With an executor, who may answer, ask, or redirect."""
 
-ALLOWED: dict[AppealStatus, frozenset[AppealStatus]] = {
-    S.NEW: frozenset({S.MODERATION, S.ROUTED, S.MANUAL_ROUTING, S.DUPLICATE, S.REJECTED}),
-    S.MODERATION: frozenset({S.NEW, S.REJECTED}),
-    S.MANUAL_ROUTING: frozenset({S.ROUTED, S.DUPLICATE, S.REJECTED}),
-    S.ROUTED: frozenset({S.ACCEPTED, S.REDIRECTED, S.NEEDS_CLARIFICATION} | ANSWERED),
-    S.ACCEPTED: frozenset({S.REDIRECTED, S.NEEDS_CLARIFICATION} | ANSWERED),
-    S.REOPENED: frozenset({S.ACCEPTED, S.ROUTED, S.REDIRECTED, S.NEEDS_CLARIFICATION} | ANSWERED),
-    S.NEEDS_CLARIFICATION: frozenset({S.CLOSED}),  # or resumed (`Lifecycle`), nothing else
-    S.REDIRECTED: frozenset({S.ROUTED, S.MANUAL_ROUTING}),
-    S.RESOLVED: frozenset({S.CLOSED, S.REOPENED}),
-    S.CLARIFIED: frozenset({S.CLOSED, S.REOPENED}),
-    S.REJECTED: frozenset({S.CLOSED, S.REOPENED}),
-    S.DUPLICATE: frozenset({S.CLOSED}),
-    S.CLOSED: frozenset(),
-}
 
-STATUS_AFTER_EVENT: dict[str, AppealStatus] = {
-    "AppealSubmitted": S.NEW,
-    "AppealRouted": S.ROUTED,
-    "NeedsManualRouting": S.MANUAL_ROUTING,
-    "AppealAccepted": S.ACCEPTED,
-    "AppealResolved": S.RESOLVED,
-    "AppealClarified": S.CLARIFIED,
-    "AppealRejected": S.REJECTED,
-    "AppealRedirected": S.REDIRECTED,
-    "AppealDuplicate": S.DUPLICATE,
-    "ClarificationRequested": S.NEEDS_CLARIFICATION,
-    "AppealReopened": S.REOPENED,
-    "AnswerRejected": S.REOPENED,
-    "AppealConfirmed": S.CLOSED,
-    "AppealClosed": S.CLOSED,
-}
-"""The status an event moves an appeal to; events not listed leave it unchanged (but see
-`RESUMING`)."""
+def _all(
+    statuses: Iterable[AppealStatus], target: AppealStatus
+) -> dict[AppealStatus, AppealStatus]:
+    return dict.fromkeys(statuses, target)
 
+
+TRANSITIONS: dict[str, dict[AppealStatus, AppealStatus]] = {
+    "AppealHeld": {S.NEW: S.MODERATION},
+    "AppealApproved": {S.MODERATION: S.NEW},
+    "AppealRouted": _all({S.NEW, S.MANUAL_ROUTING, S.REDIRECTED, S.REOPENED}, S.ROUTED),
+    "AppealForwarded": _all({S.NEW, S.MANUAL_ROUTING}, S.FORWARDED),
+    "NeedsManualRouting": _all({S.NEW, S.REDIRECTED}, S.MANUAL_ROUTING),
+    "AppealDuplicate": _all({S.NEW, S.MANUAL_ROUTING}, S.DUPLICATE),
+    "AppealAccepted": _all({S.ROUTED, S.REOPENED}, S.ACCEPTED),
+    "AppealResolved": _all(IN_WORK, S.RESOLVED),
+    "AppealClarified": _all(IN_WORK, S.CLARIFIED),
+    "AppealRejected": _all(IN_WORK | {S.NEW, S.MODERATION, S.MANUAL_ROUTING}, S.REJECTED),
+    "AppealRedirected": _all(IN_WORK, S.REDIRECTED),
+    "ClarificationRequested": _all(IN_WORK, S.NEEDS_CLARIFICATION),
+    "AppealReopened": _all(ANSWERED, S.REOPENED),
+    "AnswerRejected": _all(ANSWERED, S.REOPENED),
+    "AppealConfirmed": _all(ANSWERED, S.CLOSED),
+    "AppealClosed": _all(ANSWERED | {S.NEEDS_CLARIFICATION, S.DUPLICATE}, S.CLOSED),
+    "AppealAcknowledged": {S.FORWARDED: S.CLOSED},
+}
+"""Event type → {status it may happen in: status it leads to}. `AppealSubmitted` gives
+birth (`new`); `ClarificationProvided` resumes a paused appeal (`Lifecycle`); other
+events (an assignment issued, a comment, an edited public text) leave the status alone."""
+
+BIRTH = "AppealSubmitted"
 RESUMING = "ClarificationProvided"
 """The event that returns a paused appeal to the status it had before the question."""
+
+ALLOWED: dict[AppealStatus, frozenset[AppealStatus]] = {
+    status: frozenset(moves[status] for moves in TRANSITIONS.values() if status in moves)
+    for status in AppealStatus
+}
+"""Where each status can lead (by some event), for people and diagrams."""
 
 
 class IllegalTransition(ValueError):
@@ -89,18 +98,18 @@ def status_after(current: AppealStatus | None, event_type: str) -> AppealStatus:
     Raises IllegalTransition when the event cannot happen in that status. The resuming
     event needs to know where the appeal was paused: use `Lifecycle`.
     """
+    if current is None or event_type == BIRTH:
+        if current is None and event_type == BIRTH:
+            return S.NEW
+        raise IllegalTransition(current, event_type)
     if event_type == RESUMING:
         raise IllegalTransition(current, event_type)
-    target = STATUS_AFTER_EVENT.get(event_type)
-    if current is None:
-        if target is S.NEW:
-            return target
-        raise IllegalTransition(current, event_type)
-    if target is None:
+    moves = TRANSITIONS.get(event_type)
+    if moves is None:
         return current
-    if target not in ALLOWED[current]:
+    if current not in moves:
         raise IllegalTransition(current, event_type)
-    return target
+    return moves[current]
 
 
 @dataclass(frozen=True)
@@ -125,4 +134,4 @@ class Lifecycle:
 
 def is_open(status: AppealStatus) -> bool:
     """Whether work on the appeal is still expected."""
-    return status not in ANSWERED | {S.DUPLICATE, S.CLOSED}
+    return status not in ANSWERED | {S.DUPLICATE, S.FORWARDED, S.CLOSED}

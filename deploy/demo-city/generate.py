@@ -1142,6 +1142,11 @@ def render_readme(
                 "hand-written: the reasons an executor may reject an appeal for, `{code, title}`",
             ),
             (
+                "`moderation.json`",
+                "hand-written: intake's word lists (obscene stems, stop words, first names) and"
+                " the moderators' reasons to reject",
+            ),
+            (
                 "`rules.yaml`",
                 "`version: 1`, ordered `rules`, first match wins; see header comment",
             ),

@@ -13,6 +13,8 @@ from contracts.events import (
     AnswerRejectedPayload,
     AppealAccepted,
     AppealAcceptedPayload,
+    AppealAcknowledged,
+    AppealAcknowledgedPayload,
     AppealClarified,
     AppealClarifiedPayload,
     AppealClosed,
@@ -111,6 +113,19 @@ class Actions:
             appeal_id,
             lambda a: a.reject(by, now, reason_code=reason_code, reason=reason, known=known),
             AppealRejected,
+            payload,
+        )
+
+    async def acknowledge(
+        self, executor_id: str, appeal_id: UUID, by: str, comment: str | None
+    ) -> AssignmentRow:
+        payload = AppealAcknowledgedPayload(executor_id=executor_id, comment=comment, by=by)
+        now = self._clock.now()
+        return await self._act(
+            executor_id,
+            appeal_id,
+            lambda a: a.acknowledge(by, now, comment),
+            AppealAcknowledged,
             payload,
         )
 

@@ -10,7 +10,7 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, status
 from pydantic import BaseModel, Field, StringConstraints
 
-from contracts.events import MAX_ANSWER_LENGTH, MAX_REASON_LENGTH
+from contracts.events import MAX_ANSWER_LENGTH, MAX_REASON_LENGTH, AppealKind
 from contracts.geo import GeoPoint
 from contracts.identifiers import EXECUTOR_ID_PATTERN
 from contracts.status import AppealStatus
@@ -68,6 +68,7 @@ class AssignmentOut(BaseModel):
     appeal_id: UUID
     executor_id: str
     status: AppealStatus
+    kind: AppealKind = Field(description="suggestions and thanks are only acknowledged")
     category: str
     location: GeoPoint
     address: str | None
@@ -94,6 +95,7 @@ class AssignmentOut(BaseModel):
             appeal_id=row.appeal_id,
             executor_id=row.executor_id,
             status=AppealStatus(row.status),
+            kind=AppealKind(row.kind),
             category=row.category,
             location=GeoPoint(lat=row.lat, lon=row.lon),
             address=row.address,
@@ -126,6 +128,15 @@ class AcceptIn(BaseModel):
         | None
     ) = None
     planned_date: PlannedDate = None
+
+
+class AcknowledgeIn(BaseModel):
+    comment: (
+        Annotated[
+            str, StringConstraints(strip_whitespace=True, max_length=MAX_REASON_LENGTH), STORABLE
+        ]
+        | None
+    ) = None
 
 
 class RedirectIn(BaseModel):
@@ -374,3 +385,16 @@ async def rejection_reasons(
     async with service.db.session() as session:
         reasons = await repository.rejection_reasons(session)
     return [RejectionReasonOut(code=r.code, title=r.title) for r in reasons]
+
+
+@router.post(
+    "/assignments/{appeal_id}/acknowledge", response_model=AssignmentOut, responses=errors(409)
+)
+async def acknowledge(
+    acting: OwnStaff, appeal_id: UUID, service: Service, body: AcknowledgeIn | None = None
+) -> AssignmentOut:
+    """Read a suggestion or thanks forwarded for information: its short life ends."""
+    comment = body.comment if body else None
+    return await _perform(
+        service, service.acknowledge(acting.executor_id, appeal_id, acting.by, comment)
+    )

@@ -4,6 +4,7 @@ from contracts.declarations import Publication, ServiceDeclaration, Subscription
 from contracts.events import (
     AnswerRejected,
     AppealAccepted,
+    AppealAcknowledged,
     AppealClarified,
     AppealClosed,
     AppealConfirmed,
@@ -44,6 +45,7 @@ SERVICE = ServiceDeclaration(
                 ClarificationRequested,
                 AnswerRejected,
                 AppealClosed,
+                AppealAcknowledged,
             ),
         ),
     ),

@@ -8,19 +8,20 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, Header, HTTPException, Response, status
 from pydantic import BaseModel, Field, StringConstraints
 
-from contracts.events import MAX_TEXT_LENGTH, AppealSubmittedPayload, Channel
+from contracts.events import MAX_TEXT_LENGTH, AppealKind, AppealSubmittedPayload, Channel
 from contracts.geo import GeoPoint
 from contracts.identifiers import CategoryId
 from contracts.status import AppealStatus
 from contracts.text import STORABLE, SafeText
 from intake.citizen_steps import CitizenSteps
 from intake.domain.errors import AppealNotFound, IntakeError
+from intake.domain.filing_limits import FilingLimited
 from intake.domain.lifecycle import Actor, AnswerKind
 from intake.store import repository
 from intake.store.tables import AppealRow, HistoryRow
 from intake.submissions import Submissions
 from services.access import allow, public, viewer
-from services.http_responses import errors, invalid
+from services.http_responses import error, errors, invalid
 from services.identity import CITY_STAFF, Principal, Role
 from services.runtime import from_app_state
 
@@ -44,6 +45,10 @@ class AppealIn(BaseModel):
     building_id: SafeText | None = Field(default=None, max_length=100)
     text: Text = Field(description="what is wrong, in the citizen's words")
     channel: Channel = Channel.WEB
+    kind: AppealKind = Field(
+        default=AppealKind.PROBLEM,
+        description="problem (to fix), suggestion or gratitude (passed on for information)",
+    )
 
 
 class Executor(BaseModel):
@@ -86,10 +91,18 @@ class AppealOut(BaseModel):
     view: Literal["public", "private"]
     status: AppealStatus
     status_note: str | None
+    kind: AppealKind
     category: str
     location: GeoPoint
     address: str | None = Field(description="private: null in the public view")
-    text: str | None = Field(description="private: null in the public view")
+    text: str | None = Field(
+        description="private: what the citizen wrote; in the public view the public text"
+        " (null while a moderator has not let the appeal through)"
+    )
+    public_text: str | None = Field(
+        description="what the public reads: the text with phones, e-mails and names masked,"
+        " or as a moderator edited it; null while held or after a moderator rejected it"
+    )
     executor: Executor | None
     answer: str | None = Field(description="the executor's answer (or the rejection's reason)")
     answer_kind: AnswerKind | None = Field(description="resolved, clarified or rejected")
@@ -136,6 +149,7 @@ Service = Annotated[Submissions, Depends(from_app_state(Submissions, "submission
     "/appeals",
     status_code=status.HTTP_201_CREATED,
     response_model=Submitted,
+    responses=error(429, "the citizen filed too many appeals lately; again after `Retry-After` s"),
 )
 async def submit_appeal(
     body: AppealIn,
@@ -146,7 +160,11 @@ async def submit_appeal(
 ) -> Submitted:
     """Submit an appeal as the signed-in citizen (the appeal records their pseudonymous
     id, never a name typed in). A retried request with the same `Idempotency-Key` returns
-    the appeal the first one created (200) instead of filing it twice."""
+    the appeal the first one created (200) instead of filing it twice.
+
+    Phones, e-mails and names are masked in the public text; obscene or stop words hold
+    the appeal for a moderator (`status: "moderation"`). `429` with `Retry-After` when the
+    citizen filed too many appeals in the last hour or day."""
     payload = AppealSubmittedPayload.model_validate(
         {**body.model_dump(exclude_none=True), "citizen_id": caller.pseudonym}
     )
@@ -155,11 +173,17 @@ async def submit_appeal(
         appeal_id, created = await service.submit(payload, key)
     except IntakeError as error:
         raise invalid(["body", error.field], str(error), error.code) from error
+    except FilingLimited as limited:
+        raise HTTPException(
+            status.HTTP_429_TOO_MANY_REQUESTS,
+            detail=str(limited),
+            headers={"Retry-After": str(limited.retry_after_s)},
+        ) from limited
     if not created:
         response.status_code = status.HTTP_200_OK
     url = f"/appeals/{appeal_id}"
     response.headers["Location"] = url
-    return Submitted(id=appeal_id, status=AppealStatus.NEW, url=url)
+    return Submitted(id=appeal_id, status=await service.status_of(appeal_id), url=url)
 
 
 def _scoped(idempotency_key: str, caller: Principal) -> str:
@@ -195,15 +219,18 @@ async def appeal_view(steps: CitizenSteps, appeal_id: UUID, caller: Principal | 
     )
     private = owner or (caller is not None and caller.has_any(CITY_STAFF))
     view = repository.view_of(row)
+    public_text = row.public_text if view.public_text_shown else None
     return AppealOut(
         id=row.id,
         view="private" if private else "public",
         status=view.status,
         status_note=row.status_note,
+        kind=AppealKind(row.kind),
         category=row.category,
         location=GeoPoint(lat=row.lat, lon=row.lon),
         address=row.address if private else None,
-        text=row.text if private else None,
+        text=row.text if private else public_text,
+        public_text=public_text,
         executor=_executor(row),
         answer=view.answer,
         answer_kind=view.answer_kind,

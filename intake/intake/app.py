@@ -3,17 +3,20 @@
 from fastapi import FastAPI
 
 from contracts.topics import APPEAL_EVENTS
-from intake import api, citizen_steps_api, sign_in_api
+from intake import api, citizen_steps_api, moderation_api, photos_api, sign_in_api
+from intake.appeal_photos import AppealPhotos
 from intake.citizen_steps import CitizenSteps
 from intake.citizen_tokens import CitizenTokens, trusting_own_tokens
 from intake.declaration import SERVICE
 from intake.domain.catalogue import Catalogue
 from intake.handlers import HANDLERS
+from intake.moderation import Moderation
 from intake.phone_sign_in import PhoneSignIn, SignInConfig
 from intake.settings import IntakeSettings
 from intake.submissions import Submissions
 from intake.unconfirmed import UnconfirmedAnswers
 from services.adapters import REAL, Adapters
+from services.photo_store import PhotoStore
 from services.runtime import ServiceRuntime
 from services.sms import HttpSmsGateway
 
@@ -34,7 +37,9 @@ def create_app(settings: IntakeSettings | None = None, adapters: Adapters = REAL
         update={"identity_issuers": trusting_own_tokens(settings.identity_issuers, tokens)}
     )
     runtime = ServiceRuntime(SERVICE, trusting, adapters)
-    submissions = Submissions(runtime.db, Catalogue("nobody", None, []), runtime.clock)
+    submissions = Submissions(
+        runtime.db, Catalogue("nobody", None, []), runtime.clock, settings.filing_limits()
+    )
     runtime.on_startup(submissions.reload_catalogue)
     runtime.consume(HANDLERS, APPEAL_EVENTS)
     steps = CitizenSteps(runtime.db, runtime.clock, settings.verdict_window())
@@ -61,9 +66,23 @@ def create_app(settings: IntakeSettings | None = None, adapters: Adapters = REAL
     app = runtime.http_app(
         title="Appeals intake",
         description="Citizens sign in by phone, submit appeals and follow their status.",
-        routers=[api.router, citizen_steps_api.router, sign_in_api.router],
+        routers=[
+            api.router,
+            citizen_steps_api.router,
+            sign_in_api.router,
+            photos_api.router,
+            moderation_api.router,
+        ],
+        larger_bodies={photos_api.PHOTO_UPLOAD_PATH: settings.photo_max_bytes},
+    )
+    blobs = settings.blobs.store(SERVICE.name)
+    runtime.on_shutdown(blobs.close)
+    files = PhotoStore(blobs, settings.image_limits())
+    app.state.appeal_photos = AppealPhotos(
+        runtime.db, runtime.clock, files, settings.photos_per_appeal
     )
     app.state.submissions = submissions
+    app.state.moderation = Moderation(runtime.db, runtime.clock, lambda: submissions.checks.rules)
     app.state.citizen_steps = steps
     app.state.unconfirmed_answers = unconfirmed
     app.state.phone_sign_in = sign_in

@@ -1,4 +1,5 @@
-"""Load intake's part of a city description: the municipality boundary and categories."""
+"""Load intake's part of a city description: the municipality boundary, categories and
+the moderation lists (`moderation.json`; without it, the defaults)."""
 
 import json
 from pathlib import Path
@@ -7,6 +8,7 @@ from typing import Any
 from shapely.geometry import shape
 
 from intake.domain.catalogue import Category
+from intake.domain.moderation import ModerationRules
 from intake.settings import IntakeSettings
 from intake.store import repository
 from services.db import Database
@@ -30,10 +32,19 @@ def read_city(directory: Path) -> tuple[dict[str, Any], list[Category]]:
     return boundary, categories
 
 
+def read_moderation(directory: Path) -> ModerationRules | None:
+    """The city's moderation lists; None when it has none (the defaults apply)."""
+    path = directory / "moderation.json"
+    if not path.exists():
+        return None
+    return ModerationRules.model_validate_json(path.read_text())
+
+
 async def load_city(
     settings: IntakeSettings, db: Database, directory: Path, topics: TopicAdmin
 ) -> str:
     boundary, categories = read_city(directory)
+    moderation = read_moderation(directory)
     props = boundary["properties"]
     async with db.transaction() as session:
         await repository.replace_catalogue(
@@ -43,4 +54,6 @@ async def load_city(
             boundary["geometry"],
             categories,
         )
-    return f"served area {props['name']}, {len(categories)} categories"
+        await repository.replace_moderation_rules(session, moderation)
+    lists = "the city's moderation lists" if moderation else "the default moderation lists"
+    return f"served area {props['name']}, {len(categories)} categories, {lists}"

@@ -4,11 +4,15 @@ from typing import get_args
 
 from contracts.declarations import Publication, ServiceDeclaration, Subscription
 from contracts.events import (
+    AppealApproved,
     AppealClosed,
     AppealConfirmed,
+    AppealHeld,
+    AppealRejected,
     AppealReopened,
     AppealSubmitted,
     ClarificationProvided,
+    PublicTextEdited,
 )
 from contracts.topics import APPEAL_EVENTS, APPEAL_SUBMITTED
 from intake.domain.lifecycle import LifecycleEvent
@@ -25,7 +29,18 @@ SERVICE = ServiceDeclaration(
     publishes=(
         Publication(APPEAL_SUBMITTED, (AppealSubmitted,)),
         Publication(
-            APPEAL_EVENTS, (ClarificationProvided, AppealConfirmed, AppealReopened, AppealClosed)
+            APPEAL_EVENTS,
+            (
+                ClarificationProvided,
+                AppealConfirmed,
+                AppealReopened,
+                AppealClosed,
+                # Moderation (its moderators' steps).
+                AppealHeld,
+                AppealApproved,
+                PublicTextEdited,
+                AppealRejected,
+            ),
         ),
     ),
 )

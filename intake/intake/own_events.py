@@ -1,4 +1,5 @@
-"""Intake's own lifecycle events (the citizen's steps, closing unconfirmed answers).
+"""Intake's own lifecycle events (the citizen's steps, closing unconfirmed answers,
+moderation).
 
 Each is applied to the citizen's view in the very transaction that stages it, so the
 citizen sees the new status at once; the event id is claimed in the chassis inbox of
@@ -10,7 +11,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from contracts.topics import APPEAL_EVENTS
 from intake.declaration import SERVICE
-from intake.domain.lifecycle import LifecycleEvent
+from intake.domain.lifecycle import LifecycleEvent, ModerationEvent
 from intake.store import repository
 from intake.store.tables import AppealRow
 from services import inbox
@@ -22,7 +23,9 @@ CONSUMER = SERVICE.name
 PRODUCER = SERVICE.name
 
 
-async def take_step(session: AsyncSession, row: AppealRow, event: LifecycleEvent) -> None:
+async def take_step(
+    session: AsyncSession, row: AppealRow, event: LifecycleEvent | ModerationEvent
+) -> None:
     """Apply `event` to the appeal in `row` (locked by the caller), record it, mark it
     applied, and stage it on `appeal.events`; raises IllegalTransition if it cannot happen."""
     view = repository.view_of(row)

@@ -4,14 +4,19 @@ from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import SettingsConfigDict
 
 from intake.declaration import SERVICE
+from intake.domain.filing_limits import FilingLimits
 from intake.domain.phone_sign_in import SignInRules
+from services.photo_store import PhotoSettings
 from services.settings import ServiceSettings, database_on_shared_server
 
 
-class IntakeSettings(ServiceSettings):
-    """Environment variables are prefixed `INTAKE_` (e.g. `INTAKE_DATABASE_URL`)."""
+class IntakeSettings(ServiceSettings, PhotoSettings):
+    """Environment variables are prefixed `INTAKE_` (e.g. `INTAKE_DATABASE_URL`,
+    `INTAKE_BLOBS__URL=s3://bucket/intake` for the appeals' photos)."""
 
-    model_config = SettingsConfigDict(env_prefix=f"{SERVICE.env_prefix}_", extra="ignore")
+    model_config = SettingsConfigDict(
+        env_prefix=f"{SERVICE.env_prefix}_", env_nested_delimiter="__", extra="ignore"
+    )
 
     service_name: str = SERVICE.name
     database_url: str = Field(default_factory=lambda: database_on_shared_server(SERVICE.database))
@@ -90,6 +95,19 @@ class IntakeSettings(ServiceSettings):
         default=500, ge=1, description="appeals closed per transaction by that sweep"
     )
 
+    # The citizen's photos of an appeal (and `PhotoSettings`: the store, sizes).
+    photos_per_appeal: int = Field(
+        default=5, ge=0, le=20, description="how many photos the citizen may add to an appeal"
+    )
+
+    # Moderation (the word lists are the city's `moderation.json`, loaded by load-city).
+    appeals_per_hour: int = Field(
+        default=10, ge=1, description="appeals one citizen may file in any hour (then 429)"
+    )
+    appeals_per_day: int = Field(
+        default=30, ge=1, description="appeals one citizen may file in any 24 h (then 429)"
+    )
+
     @field_validator("phone_code_text")
     @classmethod
     def names_the_code(cls, text: str) -> str:
@@ -100,6 +118,9 @@ class IntakeSettings(ServiceSettings):
     def token_issuer(self) -> str:
         """The `iss` of citizens' tokens."""
         return self.public_base_url.rstrip("/") or f"http://127.0.0.1:{self.http_port}"
+
+    def filing_limits(self) -> FilingLimits:
+        return FilingLimits(per_hour=self.appeals_per_hour, per_day=self.appeals_per_day)
 
     def verdict_window(self) -> timedelta:
         return timedelta(days=self.verdict_days)

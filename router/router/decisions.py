@@ -15,9 +15,13 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from contracts.envelope import Event
 from contracts.events import (
     AnswerRejected,
+    AppealApproved,
     AppealClarified,
     AppealDuplicate,
     AppealDuplicatePayload,
+    AppealForwarded,
+    AppealForwardedPayload,
+    AppealKind,
     AppealRedirected,
     AppealRejected,
     AppealReopened,
@@ -93,23 +97,52 @@ class Casework:
             building_id=p.building_id,
             text=p.text,
             channel=p.channel,
+            kind=p.kind.value,
             submitted_at=event.occurred_at,
             correlation_id=event.correlation_id,
             state=CaseState.NEW.value,
         )
         case = Case(event.appeal_id)
+        if p.held_for_moderation:
+            case.hold()  # decided once a moderator approves it (`approved`)
+            repository.save_case(session, appeal, case)
+            return
         repository.save_case(session, appeal, case)
+        await self._decide_new(session, appeal, case, event)
+
+    async def approved(self, event: AppealApproved, session: AsyncSession) -> None:
+        """A moderator let a held appeal through: decide it as a new one."""
+        appeal = await repository.get_appeal(session, event.appeal_id, for_update=True)
+        if appeal is None:
+            log.warning("approval of an appeal the router never saw; ignored")
+            return
+        case = repository.case_of(appeal)
+        try:
+            case.release()
+        except CaseError as error:
+            log.warning("approval refused; ignored", reason=str(error))
+            return
+        repository.save_case(session, appeal, case)
+        await self._decide_new(session, appeal, case, event)
+
+    async def _decide_new(
+        self, session: AsyncSession, appeal: AppealRow, case: Case, event: Event
+    ) -> None:
+        """Link a problem to the open original it repeats, else let the rules decide."""
+        if appeal.kind != AppealKind.PROBLEM:
+            await self._route(session, appeal, case, event)
+            return
         await repository.lock_area(
-            session, area_locks(p.category, p.location.lat, p.location.lon, self._policy.radius_m)
+            session, area_locks(appeal.category, appeal.lat, appeal.lon, self._policy.radius_m)
         )
         nearby = await repository.open_appeals_near(
             session,
-            p.category,
-            search_box(p.location.lat, p.location.lon, self._policy.radius_m),
-            event.occurred_at - self._policy.window,
+            appeal.category,
+            search_box(appeal.lat, appeal.lon, self._policy.radius_m),
+            appeal.submitted_at - self._policy.window,
         )
         original = find_original(
-            p.category, p.location.lat, p.location.lon, event.occurred_at, nearby, self._policy
+            appeal.category, appeal.lat, appeal.lon, appeal.submitted_at, nearby, self._policy
         )
         if original is None:
             await self._route(session, appeal, case, event)
@@ -196,7 +229,7 @@ class Casework:
             name = await repository.executor_name(session, executor_id)
             if name is None:
                 raise UnknownExecutor(f"no executor {executor_id!r}")
-            case.route_manually(executor_id)
+            case.route_manually(executor_id, forward=appeal.kind != AppealKind.PROBLEM)
             repository.save_case(session, appeal, case)
             explanation = f"routed by operator {operator!r} to {executor_id!r} ({name})" + (
                 f": {note}" if note else ""
@@ -228,7 +261,9 @@ class Casework:
         (the rules read the redirects from it)."""
         router = await self.engine.current()
         decision = router.decide(repository.to_route(appeal))
-        if isinstance(decision, Routed):
+        if isinstance(decision, Routed) and appeal.kind != AppealKind.PROBLEM:
+            case.forward(decision.executor_id)
+        elif isinstance(decision, Routed):
             case.route(decision.executor_id)
         else:
             case.send_to_manual()
@@ -269,22 +304,37 @@ class Casework:
     def _issue(
         self, session: AsyncSession, appeal: AppealRow, cause: Event | None, choice: Choice
     ) -> None:
-        """Stage the events of a case routed to `choice.executor_id`."""
-        routed = AppealRouted(
-            **self._envelope(appeal, cause),
-            payload=AppealRoutedPayload(
-                executor_id=choice.executor_id,
-                executor_name=choice.executor_name,
-                rule_id=choice.rule_id,
-                rule_set_version=choice.rule_set_version,
-                territory_ids=choice.territory_ids,
-                explanation=choice.explanation,
-                attempt=appeal.attempt,
-                priority=choice.priority,
-                sla_policy=choice.sla_policy,
-                decided_by=choice.decided_by,
-            ),
-        )
+        """Stage the events of a case routed (a problem) or forwarded (a suggestion or
+        thanks) to `choice.executor_id`: the appeal's log, and the executor's own topic."""
+        kind = AppealKind(appeal.kind)
+        routed: AppealRouted | AppealForwarded
+        if kind is AppealKind.PROBLEM:
+            routed = AppealRouted(
+                **self._envelope(appeal, cause),
+                payload=AppealRoutedPayload(
+                    executor_id=choice.executor_id,
+                    executor_name=choice.executor_name,
+                    rule_id=choice.rule_id,
+                    rule_set_version=choice.rule_set_version,
+                    territory_ids=choice.territory_ids,
+                    explanation=choice.explanation,
+                    attempt=appeal.attempt,
+                    priority=choice.priority,
+                    sla_policy=choice.sla_policy,
+                    decided_by=choice.decided_by,
+                ),
+            )
+        else:
+            routed = AppealForwarded(
+                **self._envelope(appeal, cause),
+                payload=AppealForwardedPayload(
+                    executor_id=choice.executor_id,
+                    executor_name=choice.executor_name,
+                    kind=kind,
+                    rule_id=choice.rule_id,
+                    decided_by=choice.decided_by,
+                ),
+            )
         stage(session, routed, APPEAL_EVENTS)
         assignment = AssignmentIssued.caused_by(
             routed,
@@ -300,6 +350,7 @@ class Casework:
                 submitted_at=appeal.submitted_at.isoformat(),
                 priority=choice.priority,
                 sla_policy=choice.sla_policy,
+                kind=kind,
             ),
         )
         stage(session, assignment, executor_assignments(choice.executor_id))

@@ -3,8 +3,10 @@
 from contracts.declarations import Publication, ServiceDeclaration, Subscription
 from contracts.events import (
     AnswerRejected,
+    AppealApproved,
     AppealClarified,
     AppealDuplicate,
+    AppealForwarded,
     AppealRedirected,
     AppealRejected,
     AppealReopened,
@@ -42,12 +44,15 @@ SERVICE = ServiceDeclaration(
                 AppealRejected,
                 AppealReopened,
                 AnswerRejected,
+                AppealApproved,
             ),
         ),
         Subscription(ROUTING_CHANGES, (RuleSetPublished, TerritoriesChanged), broadcast=True),
     ),
     publishes=(
-        Publication(APPEAL_EVENTS, (AppealRouted, NeedsManualRouting, AppealDuplicate)),
+        Publication(
+            APPEAL_EVENTS, (AppealRouted, AppealForwarded, NeedsManualRouting, AppealDuplicate)
+        ),
         Publication(EXECUTOR_ASSIGNMENTS, (AssignmentIssued,)),
         # Operators' commands (rule publishing, territory import), in the router's name.
         Publication(ROUTING_CHANGES, (RuleSetPublished, TerritoriesChanged)),

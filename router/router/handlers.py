@@ -2,6 +2,7 @@
 
 from contracts.events import (
     AnswerRejected,
+    AppealApproved,
     AppealClarified,
     AppealRedirected,
     AppealRejected,
@@ -28,4 +29,5 @@ def lifecycle_handlers(casework: Casework) -> Handlers:
         AppealRejected: casework.answered,
         AppealReopened: casework.reopened,
         AnswerRejected: casework.reopened,
+        AppealApproved: casework.approved,
     }

@@ -8,6 +8,7 @@ import pytest
 
 from tests.infrastructure import SessionKafka
 from tests.integration.platform import (
+    TEST_ENV,
     Platform,
     ServiceProcess,
     build_platform,
@@ -16,7 +17,6 @@ from tests.integration.platform import (
 )
 
 # Scenario settings the tests rely on (a redirect sends an appeal to the manual queue).
-TEST_ENV = {"ROUTER_MAX_REDIRECTS": "1"}
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -239,6 +239,14 @@ class Platform:
                 service.stop()
 
 
+TEST_ENV = {
+    "ROUTER_MAX_REDIRECTS": "1",
+    # One citizen files hundreds of appeals in the crash and outage tests.
+    "INTAKE_APPEALS_PER_HOUR": "100000",
+    "INTAKE_APPEALS_PER_DAY": "100000",
+}
+"""The settings every test platform runs with."""
+
 ISSUER = LocalIssuer.generate("http://127.0.0.1/test-issuer")
 """Signs the tests' tokens; every service of a test platform trusts it."""
 

@@ -94,9 +94,9 @@ def test_the_public_view_of_an_appeal_carries_no_personal_data(
         body = response.json()
         return body["view"], body["text"], body["address"], body["category"]
 
-    public = ("public", None, None, "roof_leak")
+    public = ("public", FILED_TEXT, None, "roof_leak")  # the public text: nothing to mask
     private = ("private", FILED_TEXT, FILED_ADDRESS, "roof_leak")
-    assert view({}) == public, "anyone sees the appeal, not its text or address"
+    assert view({}) == public, "anyone sees the appeal and its public text, not its address"
     assert view(citizen("another-citizen")) == public
     assert view(dispatcher("uk-severnaya")) == public, "the executor reads the assignment"
     assert view(citizen()) == private, "the citizen who filed it reads it whole"

@@ -20,7 +20,7 @@ def test_the_executors_dispatcher_comments_once_routed_and_the_citizen_reads_it(
 ) -> None:
     filed = httpx.post(
         f"{platform.intake.url}/appeals",
-        json={"category": "yard_cleaning", "location": YARD_TSENTRALNAYA, "text": "Мусор"},
+        json={"category": "playground", "location": YARD_TSENTRALNAYA, "text": "Сломаны качели"},
         headers=auth_headers(Role.CITIZEN, subject=CITIZEN),
     )
     assert filed.status_code == 201, filed.text

@@ -22,6 +22,7 @@ from services.kafka_connection import KafkaConnection
 from tests.infrastructure import LOCAL, SessionKafka, free_port
 from tests.integration.kafka_io import Record, read_all, scalar
 from tests.integration.platform import (
+    TEST_ENV,
     Platform,
     auth_headers,
     build_platform,
@@ -108,7 +109,7 @@ def outage_platform(
 ) -> Iterator[Platform]:
     """Every service, with their databases on this test's own PostgreSQL."""
     _, url = own_postgres
-    running = build_platform(kafka, url, tmp_path)
+    running = build_platform(kafka, url, tmp_path, TEST_ENV)
     provision(running)
     with running.started():
         yield running

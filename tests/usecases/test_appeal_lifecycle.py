@@ -128,6 +128,8 @@ async def test_the_use_cases_publish_everything_the_services_declare(
     assert commented.status_code == 201, commented.text
     await platform.settled()
     await every_later_step(platform, appeal_id, executor)
+    await every_moderation_step(platform)
+    await every_kind_step(platform)
     granted = await platform.client("staff-directory").put(
         "/staff",
         json={"issuer": platform.issuer.issuer, "subject": "anna", "roles": ["operator"]},
@@ -150,6 +152,35 @@ async def test_the_use_cases_publish_everything_the_services_declare(
         assert declared - by_operators_tools <= seen, (
             f"declared but never published: {declared - seen}"
         )
+
+
+async def every_moderation_step(platform: InProcessPlatform) -> None:
+    """Intake holds two rude appeals; a moderator approves one and edits its public text
+    later, and rejects the other."""
+    moderator = platform.auth(Role.MODERATOR)
+    intake = platform.client("intake")
+    kept, refused = [await submit(platform, {**FALLEN_TREE, "text": "Идиоты!"}) for _ in "12"]
+    steps = [
+        ("POST", f"/moderation/{kept}/approve", {}),
+        ("PUT", f"/moderation/{kept}/public-text", {"public_text": "Упало дерево"}),
+        ("POST", f"/moderation/{refused}/reject", {"reason_code": "abusive", "reason": "Брань"}),
+    ]
+    for method, path, body in steps:
+        done = await intake.request(method, path, json=body, headers=moderator)
+        assert done.status_code == 200, done.text
+        await platform.settled()
+
+
+async def every_kind_step(platform: InProcessPlatform) -> None:
+    """A suggestion is forwarded to the organisation the rules name, which acknowledges it."""
+    suggestion = await submit(platform, {**POTHOLE, "kind": "suggestion", "text": "Нужен знак"})
+    seen = await citizen_sees(platform, suggestion)
+    assert (seen["status"], seen["kind"]) == ("forwarded", "suggestion"), seen
+    holder = seen["executor"]["id"]  # type: ignore[index]
+    read = await act(platform, holder, suggestion, "acknowledge", {"comment": "Учтём"})
+    assert read.status_code == 200, read.text
+    await platform.settled()
+    assert (await citizen_sees(platform, suggestion))["status"] == "closed"
 
 
 async def every_later_step(platform: InProcessPlatform, appeal_id: str, executor: str) -> None:
@@ -224,7 +255,7 @@ async def test_an_appeal_records_who_filed_it_and_shows_strangers_no_personal_da
     for headers in ({}, platform.auth(Role.CITIZEN, subject="neighbour")):
         seen = (await intake.get(f"/appeals/{appeal_id}", headers=headers)).json()
         assert seen["view"] == "public"
-        assert seen["text"] is None
+        assert seen["text"] == FALLEN_TREE["text"], "the public text: nothing to mask"
         assert seen["address"] is None
         assert seen["status"] == "routed"
     staff = (

@@ -145,7 +145,7 @@ async def test_the_citizen_reopens_an_answer_then_confirms_the_next_with_a_ratin
     twice = await citizen_posts(platform, appeal_id, "verdict", {"verdict": "confirm", "rating": 4})
     assert twice.status_code == 409, twice.text
     public = (await platform.client("intake").get(f"/appeals/{appeal_id}")).json()
-    assert (public["view"], public["rating"], public["text"]) == ("public", 5, None)
+    assert (public["view"], public["rating"], public["text"]) == ("public", 5, "Упало дерево")
     assert all(s["note"] is None and s["by"] is None for s in public["history"])
     assert platform.dead_letters == []
 

@@ -9,6 +9,7 @@ from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
 
 from services.columns import timestamp_field
+from services.photo_store import PhotoColumns
 
 __all__ = ["AppealSpeakersRow", "CommentRow", "PhotoRow", "Table"]
 
@@ -44,10 +45,11 @@ class CommentRow(Table, table=True):
     posted_at: datetime = timestamp_field()
 
 
-class PhotoRow(Table, table=True):
+class PhotoRow(PhotoColumns, Table, table=True):
+    """A photo of a comment (`PhotoColumns`: its files' keys and what it is)."""
+
     __tablename__ = "comment_photos"
 
-    photo_id: UUID = Field(primary_key=True)
     comment_id: UUID = Field(
         sa_column=Column(
             Uuid(),
@@ -56,11 +58,3 @@ class PhotoRow(Table, table=True):
             index=True,
         )
     )
-    key: str = Field(max_length=512, description="the re-encoded photo in the blob store")
-    thumbnail_key: str = Field(max_length=512, description="its WebP thumbnail")
-    media_type: str = Field(max_length=32)
-    size: int
-    sha256: str = Field(max_length=64)
-    width: int
-    height: int
-    added_at: datetime = timestamp_field()

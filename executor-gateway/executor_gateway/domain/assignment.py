@@ -137,6 +137,11 @@ class Assignment:
         self.answer, self.reason_code = reason, reason_code
         return self._step("rejected", by, at, reason, reason_code=reason_code)
 
+    def acknowledge(self, by: str, at: datetime, comment: str | None) -> Step:
+        """Read a suggestion or thanks forwarded for information: its short life ends."""
+        self._move("AppealAcknowledged")
+        return self._step("acknowledged", by, at, comment)
+
     def redirect(self, by: str, at: datetime, reason: str) -> Step:
         """ "Not ours": the router will look for another executor."""
         self._move("AppealRedirected")

@@ -7,7 +7,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from contracts.events import AssignmentIssued
+from contracts.events import AppealKind, AssignmentIssued
 from contracts.status import AppealStatus
 from executor_gateway.domain.assignment import Assignment, Step
 from executor_gateway.store.tables import (
@@ -35,8 +35,10 @@ async def add_assignment(session: AsyncSession, event: AssignmentIssued) -> None
     """Store an issued assignment; one issued again to the same executor (an operator sent
     it back after a redirect) reopens it."""
     p = event.payload
+    status = AppealStatus.ROUTED if p.kind is AppealKind.PROBLEM else AppealStatus.FORWARDED
     values = {
-        "status": AppealStatus.ROUTED.value,
+        "status": status.value,
+        "kind": p.kind.value,
         "category": p.category,
         "lat": p.location.lat,
         "lon": p.location.lon,
@@ -56,7 +58,7 @@ async def add_assignment(session: AsyncSession, event: AssignmentIssued) -> None
     await session.exec(
         statement.on_conflict_do_update(index_elements=["appeal_id", "executor_id"], set_=values)
     )
-    issued = Step("issued", AppealStatus.ROUTED, event.producer, event.occurred_at, p.text)
+    issued = Step("issued", status, event.producer, event.occurred_at, p.text)
     add_step(session, event.appeal_id, p.executor_id, issued)
 
 

@@ -4,13 +4,14 @@ city's list of rejection reasons."""
 from datetime import date, datetime
 from uuid import UUID
 
-from sqlalchemy import Column, DateTime, Index, Text
+from sqlalchemy import Column, DateTime, ForeignKeyConstraint, Index, String, Text
 from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
 
 from services.columns import timestamp_field
+from services.photo_store import PhotoColumns
 
-__all__ = ["AssignmentRow", "ExecutorRow", "HistoryRow", "RejectionReasonRow"]
+__all__ = ["AnswerPhotoRow", "AssignmentRow", "ExecutorRow", "HistoryRow", "RejectionReasonRow"]
 
 
 class Table(SQLModel, registry=registry()):
@@ -34,6 +35,11 @@ class AssignmentRow(Table, table=True):
     executor_id: str = Field(primary_key=True, max_length=64, index=True)
     status: str = Field(max_length=32, index=True)
     category: str = Field(max_length=64)
+    kind: str = Field(
+        default="problem",
+        sa_column=Column(String(16), nullable=False, server_default="problem"),
+        description="an AppealKind: problem, suggestion or gratitude",
+    )
     lat: float
     lon: float
     address: str | None = Field(default=None, max_length=500)
@@ -88,3 +94,18 @@ class RejectionReasonRow(Table, table=True):
     code: str = Field(primary_key=True, max_length=64)
     title: str = Field(max_length=300)
     position: int = Field(description="order in the list")
+
+
+class AnswerPhotoRow(PhotoColumns, Table, table=True):
+    """A photo the executor's staff added to its answer (the files are in the blob store)."""
+
+    __tablename__ = "answer_photos"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["appeal_id", "executor_id"], ["assignments.appeal_id", "assignments.executor_id"]
+        ),
+        Index("ix_answer_photos_assignment", "appeal_id", "executor_id"),
+    )
+
+    appeal_id: UUID
+    executor_id: str = Field(max_length=64)

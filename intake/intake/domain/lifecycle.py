@@ -13,10 +13,14 @@ from uuid import UUID
 from contracts.events import (
     AnswerRejected,
     AppealAccepted,
+    AppealAcknowledged,
+    AppealApproved,
     AppealClarified,
     AppealClosed,
     AppealConfirmed,
     AppealDuplicate,
+    AppealForwarded,
+    AppealHeld,
     AppealRedirected,
     AppealRejected,
     AppealReopened,
@@ -26,6 +30,7 @@ from contracts.events import (
     ClarificationRequested,
     CloseReason,
     NeedsManualRouting,
+    PublicTextEdited,
 )
 from contracts.status import ANSWERED, AppealStatus, IllegalTransition, Lifecycle
 from intake.domain.errors import StepRefused
@@ -45,7 +50,13 @@ LifecycleEvent = (
     | AppealReopened
     | AnswerRejected
     | AppealClosed
+    | AppealForwarded
+    | AppealAcknowledged
 )
+
+ModerationEvent = AppealHeld | AppealApproved | PublicTextEdited
+"""Intake's moderation steps: applied by intake itself when it takes them (its consumer
+does not follow them back from `appeal.events`)."""
 
 JUDGING_AN_ANSWER = frozenset({"AppealConfirmed", "AppealReopened", "AnswerRejected"})
 """The citizen's verdicts and an operator's rejection of an answer: only an answered
@@ -72,6 +83,16 @@ class Actor(StrEnum):
     """The city's operators and moderators."""
     PLATFORM = "platform"
     """The routing rules, or intake closing an answer nobody confirmed."""
+
+
+class ModerationState(StrEnum):
+    """Where moderation left an appeal (None: the checks let it through)."""
+
+    HELD = "held"
+    """Waits for a moderator: the public reads nothing of it."""
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    """A moderator refused it: the public never reads its text."""
 
 
 @dataclass(frozen=True)
@@ -110,10 +131,38 @@ class CitizenView:
     rating: int | None = None
     status_note: str | None = None
     duplicate_of: UUID | None = None
+    moderation: ModerationState | None = None
 
     @property
     def status(self) -> AppealStatus:
         return self.lifecycle.status
+
+    @property
+    def public_text_shown(self) -> bool:
+        """Whether the public may read the appeal's public text."""
+        return self.moderation not in (ModerationState.HELD, ModerationState.REJECTED)
+
+    def check_public_text_editable(self) -> None:
+        """A moderator edits the public text of an appeal that is out of moderation (a
+        held one gets it with the approval)."""
+        if self.moderation is ModerationState.HELD:
+            raise StepRefused(
+                "the appeal is held for moderation: approve it with the public text instead"
+            )
+        if self.moderation is ModerationState.REJECTED:
+            raise StepRefused("a moderator rejected this appeal: the public never reads it")
+
+    def check_held(self) -> None:
+        """A moderator rejects only an appeal the checks held (others are the executor's
+        to answer)."""
+        if (
+            self.moderation is not ModerationState.HELD
+            or self.status is not AppealStatus.MODERATION
+        ):
+            raise StepRefused(
+                f"the appeal is {self.status}, not held for moderation: a moderator rejects"
+                " only held appeals"
+            )
 
     def verdict_ends(self, window: timedelta) -> datetime | None:
         """Until when the citizen may confirm or dispute the answer (None: no answer)."""
@@ -124,6 +173,8 @@ class CitizenView:
     def check_verdict(self, now: datetime, window: timedelta) -> None:
         """The citizen may confirm or dispute only an answer, within `window` of it."""
         ends = self.verdict_ends(window)
+        if self.moderation is ModerationState.REJECTED:
+            raise StepRefused("a moderator rejected this appeal: there is no answer to judge")
         if ends is None:
             raise StepRefused(f"the appeal is {self.status}: there is no answer to judge yet")
         if now > ends:
@@ -143,7 +194,7 @@ class CitizenView:
             raise StepRefused("no executor answered this appeal: there is no one to reopen it to")
         return self.executor_id
 
-    def apply(self, event: LifecycleEvent) -> Step:
+    def apply(self, event: LifecycleEvent | ModerationEvent) -> Step:
         """Move to where `event` leads and say who took the step; raises IllegalTransition
         if it cannot happen now."""
         if event.type in JUDGING_AN_ANSWER and self.status not in ANSWERED:
@@ -160,7 +211,7 @@ class CitizenView:
         self.question = self.answer_by = None
         self.status_note = None
 
-    def _record(self, event: LifecycleEvent) -> Step:
+    def _record(self, event: LifecycleEvent | ModerationEvent) -> Step:
         match event:
             case AppealRouted(payload=p):
                 self.executor_id, self.executor_name = p.executor_id, p.executor_name
@@ -168,6 +219,14 @@ class CitizenView:
                 if p.decided_by:
                     return Step(Actor.STAFF, p.decided_by, f"to {p.executor_name}")
                 return Step(Actor.PLATFORM, "routing rules", f"to {p.executor_name}")
+            case AppealForwarded(payload=p):
+                self.executor_id, self.executor_name = p.executor_id, p.executor_name
+                self.status_note = f"Passed to {p.executor_name} for information."
+                by = p.decided_by
+                return Step(Actor.STAFF if by else Actor.PLATFORM, by or "routing rules", None)
+            case AppealAcknowledged(payload=p):
+                self.status_note = p.comment
+                return Step(Actor.EXECUTOR, self._executor(p.executor_id, p.by), p.comment)
             case NeedsManualRouting(payload=p):
                 self.executor_id = self.executor_name = None
                 self.status_note = "An operator will choose the organisation responsible."
@@ -196,6 +255,7 @@ class CitizenView:
                 self.answer, self.rejection_code = p.reason, p.reason_code
                 self._answered(event)
                 if p.executor_id is None:
+                    self.moderation = ModerationState.REJECTED
                     return Step(Actor.STAFF, p.by or "a moderator", p.reason)
                 return Step(Actor.EXECUTOR, self._executor(p.executor_id, p.by), p.reason)
             case AppealRedirected(payload=p):
@@ -226,6 +286,17 @@ class CitizenView:
             case AnswerRejected(payload=p):
                 self._unanswered(f"An operator returned the answer to the executor: {p.reason}")
                 return Step(Actor.STAFF, p.by or "an operator", p.reason)
+            case AppealHeld(payload=p):
+                self.moderation = ModerationState.HELD
+                self.status_note = "A moderator will read the appeal before it goes on."
+                return Step(Actor.PLATFORM, "automatic checks", "; ".join(p.reasons))
+            case AppealApproved(payload=p):
+                self.moderation = ModerationState.APPROVED
+                self.status_note = None
+                edited = " with an edited public text" if p.public_text_edited else ""
+                return Step(Actor.STAFF, p.by or "a moderator", f"approved{edited}")
+            case PublicTextEdited(payload=p):
+                return Step(Actor.STAFF, p.by or "a moderator", "edited the public text")
             case AppealClosed(payload=p):
                 self.question = self.answer_by = None
                 self.status_note = CLOSE_NOTES[p.reason]

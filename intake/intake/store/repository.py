@@ -13,8 +13,15 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from contracts.status import ANSWERED, AppealStatus, Lifecycle
 from intake.domain.catalogue import Catalogue, Category
 from intake.domain.errors import AppealNotFound
-from intake.domain.lifecycle import AnswerKind, CitizenView, Step
-from intake.store.tables import AppealRow, CategoryRow, HistoryRow, ServedAreaRow
+from intake.domain.lifecycle import AnswerKind, CitizenView, ModerationState, Step
+from intake.domain.moderation import ModerationRules
+from intake.store.tables import (
+    AppealRow,
+    CategoryRow,
+    HistoryRow,
+    ModerationRulesRow,
+    ServedAreaRow,
+)
 
 
 async def load_catalogue(session: AsyncSession) -> Catalogue:
@@ -80,6 +87,7 @@ def view_of(row: AppealRow) -> CitizenView:
         rating=row.rating,
         status_note=row.status_note,
         duplicate_of=row.duplicate_of,
+        moderation=ModerationState(row.moderation) if row.moderation else None,
     )
 
 
@@ -103,6 +111,7 @@ def store_view(
     row.planned_date, row.question, row.rating = view.planned_date, view.question, view.rating
     row.answer_by = view.answer_by
     row.duplicate_of = view.duplicate_of
+    row.moderation = view.moderation.value if view.moderation else None
     row.updated_at = occurred_at
     session.add(row)
     session.add(
@@ -133,5 +142,42 @@ async def overdue_for_verdict(
         .order_by(col(AppealRow.answered_at))
         .limit(limit)
         .with_for_update(skip_locked=True)
+    )
+    return list((await session.exec(statement)).all())
+
+
+async def load_moderation_rules(session: AsyncSession) -> ModerationRules:
+    """The city's moderation lists, or the defaults when none were loaded."""
+    row = await session.get(ModerationRulesRow, 1)
+    return ModerationRules.model_validate_json(row.document) if row else ModerationRules()
+
+
+async def replace_moderation_rules(session: AsyncSession, rules: ModerationRules | None) -> None:
+    """Store the city's lists (None: go back to the defaults)."""
+    await session.exec(delete(ModerationRulesRow))
+    if rules is not None:
+        session.add(ModerationRulesRow(id=1, document=rules.model_dump_json()))
+
+
+async def filed_since(
+    session: AsyncSession, citizen_id: UUID, since: datetime, limit: int
+) -> list[datetime]:
+    """When the citizen filed appeals after `since`, newest first, at most `limit`."""
+    statement = (
+        select(AppealRow.submitted_at)
+        .where(AppealRow.citizen_id == citizen_id, col(AppealRow.submitted_at) > since)
+        .order_by(col(AppealRow.submitted_at).desc())
+        .limit(limit)
+    )
+    return list((await session.exec(statement)).all())
+
+
+async def held(session: AsyncSession, limit: int) -> list[AppealRow]:
+    """Appeals waiting for a moderator, oldest first."""
+    statement = (
+        select(AppealRow)
+        .where(AppealRow.moderation == ModerationState.HELD.value)
+        .order_by(col(AppealRow.submitted_at), col(AppealRow.id))
+        .limit(limit)
     )
     return list((await session.exec(statement)).all())

@@ -4,17 +4,20 @@ the citizens who sign in by phone (personal data stays in intake's database)."""
 from datetime import date, datetime
 from uuid import UUID
 
-from sqlalchemy import Column, DateTime, Index, Text
+from sqlalchemy import Column, DateTime, Index, String, Text
 from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
 
 from services.columns import timestamp_field
+from services.photo_store import PhotoColumns
 
 __all__ = [
+    "AppealPhotoRow",
     "AppealRow",
     "CategoryRow",
     "CitizenRow",
     "HistoryRow",
+    "ModerationRulesRow",
     "ServedAreaRow",
     "SignInChallengeRow",
 ]
@@ -26,6 +29,7 @@ class Table(SQLModel, registry=registry()):
 
 class AppealRow(Table, table=True):
     __tablename__ = "appeals"
+    __table_args__ = (Index("ix_appeals_citizen_submitted", "citizen_id", "submitted_at"),)
 
     id: UUID = Field(primary_key=True)
     citizen_id: UUID | None = Field(default=None, index=True)
@@ -36,7 +40,26 @@ class AppealRow(Table, table=True):
     building_id: str | None = Field(default=None, max_length=100)
     text: str = Field(sa_column=Column(Text, nullable=False))
     channel: str = Field(max_length=20)
+    kind: str = Field(
+        default="problem",
+        sa_column=Column(String(16), nullable=False, server_default="problem"),
+        description="an AppealKind: problem, suggestion or gratitude",
+    )
     status: str = Field(max_length=32, index=True)
+    public_text: str | None = Field(
+        default=None,
+        sa_column=Column(Text, nullable=True),
+        description="what the public reads: masked by the checks or edited by a moderator",
+    )
+    moderation: str | None = Field(
+        default=None,
+        max_length=16,
+        index=True,
+        description="a ModerationState; None: the checks passed it",
+    )
+    moderation_reasons: str | None = Field(
+        default=None, sa_column=Column(Text, nullable=True), description="JSON list: why held"
+    )
     status_note: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     executor_id: str | None = Field(default=None, max_length=64)
     executor_name: str | None = Field(default=None, max_length=300)
@@ -97,6 +120,16 @@ class ServedAreaRow(Table, table=True):
     geometry: str = Field(sa_column=Column(Text, nullable=False))
 
 
+class ModerationRulesRow(Table, table=True):
+    """The city's moderation lists (`moderation.json`, loaded by `load-city`); no row:
+    the defaults."""
+
+    __tablename__ = "moderation_rules"
+
+    id: int = Field(default=1, primary_key=True)
+    document: str = Field(sa_column=Column(Text, nullable=False))
+
+
 class CitizenRow(Table, table=True):
     """A citizen who signed in by phone; `id` is the subject of their tokens."""
 
@@ -126,3 +159,14 @@ class SignInChallengeRow(Table, table=True):
     expires_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
     tries: int = 0
     used: bool = False
+
+
+class AppealPhotoRow(PhotoColumns, Table, table=True):
+    """A photo the citizen added to the appeal (the files are in the blob store)."""
+
+    __tablename__ = "appeal_photos"
+
+    appeal_id: UUID = Field(foreign_key="appeals.id", index=True)
+    published: bool = Field(
+        default=False, description="a moderator showed it to the public (it is private before)"
+    )

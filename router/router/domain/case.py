@@ -1,7 +1,9 @@
 """The router's case of an appeal and the one lifecycle it follows (pure).
 
     new ──route──────────► routed ──close──► closed ──reopen──► routed (same executor)
-     │ ╰─send_to_manual──► manual ──route_manually──► routed
+     │ ├─forward─────────► forwarded (a suggestion or thanks: for information)
+     │ ├─send_to_manual──► manual ──route_manually──► routed (or forwarded)
+     │ ╰─hold────────────► held ──release──► new;  held ──close──► closed (rejected)
      ╰──mark_duplicate───► duplicate
     routed ──redirected_by(its executor)──► new (decided again without that executor)
 
@@ -20,7 +22,10 @@ from uuid import UUID
 class CaseState(StrEnum):
     NEW = "new"
     ROUTED = "routed"
+    FORWARDED = "forwarded"
     MANUAL = "manual"
+    HELD = "held"
+    """Waiting for a moderator before any decision."""
     DUPLICATE = "duplicate"
     CLOSED = "closed"
 
@@ -50,6 +55,10 @@ class ExcludedExecutor(CaseError):
 
 
 class UnknownExecutor(CaseError):
+    pass
+
+
+class NotHeld(CaseError):
     pass
 
 
@@ -98,6 +107,22 @@ class Case:
         self.check_not_excluded(executor_id)
         self.state, self.executor_id = CaseState.ROUTED, executor_id
 
+    def forward(self, executor_id: str) -> None:
+        """The rules chose `executor_id` for a suggestion or thanks: for information."""
+        self.check_undecided()
+        self.state, self.executor_id = CaseState.FORWARDED, executor_id
+
+    def hold(self) -> None:
+        """Intake's checks flagged the appeal: nothing is decided until a moderator acts."""
+        self.check_undecided()
+        self.state = CaseState.HELD
+
+    def release(self) -> None:
+        """A moderator approved the held appeal: it is decided as a new one."""
+        if self.state is not CaseState.HELD:
+            raise NotHeld(f"appeal {self.appeal_id} is {self.state}, not held for moderation")
+        self.state = CaseState.NEW
+
     def send_to_manual(self) -> None:
         """No rule fits (or too many redirects): an operator decides."""
         self.check_undecided()
@@ -117,18 +142,20 @@ class Case:
         self.attempt += 1
         self.state, self.executor_id = CaseState.NEW, None
 
-    def route_manually(self, executor_id: str) -> None:
-        """An operator assigns a queued case (even to an executor that redirected it)."""
+    def route_manually(self, executor_id: str, *, forward: bool = False) -> None:
+        """An operator assigns a queued case (even to an executor that redirected it), or
+        `forward`s a suggestion or thanks."""
         self.check_waiting_for_operator()
         self.attempt += 1
-        self.state, self.executor_id = CaseState.ROUTED, executor_id
+        self.executor_id = executor_id
+        self.state = CaseState.FORWARDED if forward else CaseState.ROUTED
 
     def close(self) -> None:
-        """The executor answered the appeal; closing again (the same answer delivered
-        twice) changes nothing."""
+        """The executor answered the appeal (or a moderator rejected a held one); closing
+        again (the same answer delivered twice) changes nothing."""
         if self.state is CaseState.CLOSED:
             return
-        if self.state is not CaseState.ROUTED:
+        if self.state not in {CaseState.ROUTED, CaseState.HELD}:
             raise NotWithExecutor(
                 f"appeal {self.appeal_id} is {self.state}, with no executor to answer it"
             )

@@ -4,7 +4,7 @@ and every decision it made."""
 from datetime import datetime
 from uuid import UUID
 
-from sqlalchemy import JSON, Column, DateTime, Index, Text
+from sqlalchemy import JSON, Column, DateTime, Index, String, Text
 from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
 
@@ -85,6 +85,11 @@ class AppealRow(Table, table=True):
     building_id: str | None = Field(default=None, max_length=100)
     text: str = Field(sa_column=Column(Text, nullable=False))
     channel: str = Field(max_length=20)
+    kind: str = Field(
+        default="problem",
+        sa_column=Column(String(16), nullable=False, server_default="problem"),
+        description="an AppealKind: problem, suggestion or gratitude",
+    )
     submitted_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
     correlation_id: UUID
     state: str = Field(max_length=16, description="a CaseState (router.domain.case)")

@@ -42,6 +42,7 @@ STEPS: dict[str, Callable[[Assignment], Step]] = {
     "ask": lambda a: a.ask(ME, NOW, "Какой подъезд?"),
     "close": lambda a: a.close_unanswered(ME, NOW + WAIT, WAIT),
     "reject_answer": lambda a: a.reject_answer("Оператор (op)", NOW, "Это не ответ"),
+    "acknowledge": lambda a: a.acknowledge(ME, NOW, "Спасибо, передали бригаде"),
 }
 IN_WORK = {S.ROUTED, S.ACCEPTED, S.REOPENED}
 ANSWERED = {S.RESOLVED, S.CLARIFIED, S.REJECTED}
@@ -54,6 +55,7 @@ ALLOWED_FROM: dict[str, tuple[set[AppealStatus], AppealStatus | None]] = {
     "ask": (IN_WORK, S.NEEDS_CLARIFICATION),
     "close": ({S.NEEDS_CLARIFICATION}, S.CLOSED),
     "reject_answer": (ANSWERED, S.REOPENED),
+    "acknowledge": ({S.FORWARDED}, S.CLOSED),  # a suggestion or thanks, read
 }
 """Each step: the statuses it may be taken from, and the status after it."""
 

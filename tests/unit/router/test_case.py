@@ -12,6 +12,7 @@ from router.domain.case import (
     CaseError,
     CaseState,
     ExcludedExecutor,
+    NotHeld,
     NotWaitingForOperator,
     NotWithExecutor,
 )
@@ -33,6 +34,10 @@ def in_state(state: CaseState) -> Case:
         case CaseState.CLOSED:
             case.route(HOLDER)
             case.close()
+        case CaseState.FORWARDED:
+            case.forward(HOLDER)
+        case CaseState.HELD:
+            case.hold()
     assert case.state is state
     return case
 
@@ -46,6 +51,9 @@ STEPS: dict[str, Step] = {
     "route_manually": lambda c: c.route_manually("roads-dept"),
     "close": lambda c: c.close(),
     "reopen": lambda c: c.reopen(HOLDER),
+    "forward": lambda c: c.forward("roads-dept"),
+    "hold": lambda c: c.hold(),
+    "release": lambda c: c.release(),
 }
 
 S = CaseState
@@ -59,6 +67,10 @@ ALLOWED: dict[tuple[CaseState, str], CaseState] = {
     (S.CLOSED, "close"): S.CLOSED,
     (S.CLOSED, "reopen"): S.ROUTED,
     (S.ROUTED, "reopen"): S.ROUTED,
+    (S.NEW, "forward"): S.FORWARDED,
+    (S.NEW, "hold"): S.HELD,
+    (S.HELD, "release"): S.NEW,
+    (S.HELD, "close"): S.CLOSED,  # a moderator rejected it
 }
 REFUSED_WITH: dict[str, type[CaseError]] = {
     "route": AlreadyDecided,
@@ -68,6 +80,9 @@ REFUSED_WITH: dict[str, type[CaseError]] = {
     "route_manually": NotWaitingForOperator,
     "close": NotWithExecutor,
     "reopen": NotWithExecutor,
+    "forward": AlreadyDecided,
+    "hold": AlreadyDecided,
+    "release": NotHeld,
 }
 EVERY_STEP = [(state, step) for state in CaseState for step in STEPS]
 
@@ -154,7 +169,8 @@ def test_open_cases_are_the_routed_and_the_queued() -> None:
 
 
 def test_the_states_keep_the_strings_stored_in_the_database() -> None:
-    assert [s.value for s in CaseState] == ["new", "routed", "manual", "duplicate", "closed"]
+    stored = ["new", "routed", "forwarded", "manual", "held", "duplicate", "closed"]
+    assert [s.value for s in CaseState] == stored
 
 
 def test_a_reopened_case_goes_back_to_its_executor_and_is_an_original_again() -> None:

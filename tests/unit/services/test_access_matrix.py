@@ -35,6 +35,16 @@ EXPECTED: dict[tuple[str, str, str], set[Role] | str] = {
     ("intake", "POST", "/auth/phone/start"): ANYONE,
     ("intake", "POST", "/auth/phone/verify"): ANYONE,
     ("intake", "GET", "/.well-known/jwks.json"): ANYONE,
+    ("intake", "GET", "/moderation/queue"): {R.MODERATOR, R.ADMIN},
+    ("intake", "GET", "/moderation/reasons"): {R.MODERATOR, R.ADMIN},
+    ("intake", "POST", "/moderation/{appeal_id}/approve"): {R.MODERATOR, R.ADMIN},
+    ("intake", "POST", "/moderation/{appeal_id}/reject"): {R.MODERATOR, R.ADMIN},
+    ("intake", "PUT", "/moderation/{appeal_id}/public-text"): {R.MODERATOR, R.ADMIN},
+    ("intake", "POST", "/appeals/{appeal_id}/photos"): {R.CITIZEN},
+    ("intake", "GET", "/appeals/{appeal_id}/photos"): ANYONE,
+    ("intake", "GET", "/photos/{photo_id}"): ANYONE,
+    ("intake", "GET", "/photos/{photo_id}/thumbnail"): ANYONE,
+    ("intake", "PUT", "/photos/{photo_id}/publication"): {R.MODERATOR, R.ADMIN},
     ("router", "GET", "/routing/decisions/{appeal_id}"): CITY,
     ("router", "GET", "/routing/rules"): CITY,
     ("router", "GET", "/routing/manual"): {R.OPERATOR, R.CURATOR, R.ADMIN},
@@ -50,6 +60,9 @@ EXPECTED: dict[tuple[str, str, str], set[Role] | str] = {
         EXECUTOR_STAFF
     ),
     ("executor-gateway", "POST", "/executors/{executor_id}/assignments/{appeal_id}/redirect"): (
+        EXECUTOR_STAFF
+    ),
+    ("executor-gateway", "POST", "/executors/{executor_id}/assignments/{appeal_id}/acknowledge"): (
         EXECUTOR_STAFF
     ),
     ("executor-gateway", "POST", "/executors/{executor_id}/assignments/{appeal_id}/clarify"): (
@@ -70,6 +83,15 @@ EXPECTED: dict[tuple[str, str, str], set[Role] | str] = {
         "/executors/{executor_id}/assignments/{appeal_id}/answer-rejection",
     ): {R.OPERATOR, R.CURATOR, R.ADMIN},
     ("executor-gateway", "GET", "/rejection-reasons"): EXECUTOR_STAFF | CITY,
+    ("executor-gateway", "POST", "/executors/{executor_id}/assignments/{appeal_id}/photos"): (
+        EXECUTOR_STAFF
+    ),
+    ("executor-gateway", "GET", "/executors/{executor_id}/assignments/{appeal_id}/photos"): (
+        EXECUTOR_STAFF | {R.OPERATOR, R.CURATOR, R.ADMIN}
+    ),
+    ("executor-gateway", "GET", "/answers/{appeal_id}/photos"): ANYONE,
+    ("executor-gateway", "GET", "/answer-photos/{photo_id}"): ANYONE,
+    ("executor-gateway", "GET", "/answer-photos/{photo_id}/thumbnail"): ANYONE,
     ("staff-directory", "PUT", "/staff"): {R.ADMIN},
     ("staff-directory", "GET", "/staff"): {R.ADMIN},
     ("staff-directory", "GET", "/staff/{member_id}"): {R.ADMIN},

@@ -1,0 +1,27 @@
+"""The appeal's kind: a problem to fix, or a suggestion or thanks to pass on.
+
+Revision ID: 0004
+Revises: 0003
+Create Date: 2026-11-25
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0004"
+down_revision: str | None = "0003"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    op.add_column(
+        "assignments",
+        sa.Column("kind", sa.String(length=16), nullable=False, server_default="problem"),
+    )
+
+
+def downgrade() -> None:
+    op.drop_column("assignments", "kind")
