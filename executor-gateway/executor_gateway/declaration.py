@@ -30,7 +30,13 @@ SERVICE = ServiceDeclaration(
         Subscription(EXECUTOR_ASSIGNMENTS, (AssignmentIssued,), group="executor-assignments"),
         Subscription(
             APPEAL_EVENTS,
-            (ClarificationProvided, AppealConfirmed, AppealReopened, AppealClosed),
+            (
+                ClarificationRequested,
+                ClarificationProvided,
+                AppealConfirmed,
+                AppealReopened,
+                AppealClosed,
+            ),
         ),
     ),
     publishes=(

@@ -10,6 +10,7 @@ from contracts.events import (
     AppealReopened,
     AssignmentIssued,
     ClarificationProvided,
+    ClarificationRequested,
 )
 from executor_gateway.domain.assignment import FollowedEvent
 from executor_gateway.store import repository
@@ -40,5 +41,6 @@ async def follow_appeal(event: FollowedEvent, session: AsyncSession) -> None:
 
 ASSIGNMENT_HANDLERS = {AssignmentIssued: receive_assignment}
 APPEAL_HANDLERS = dict.fromkeys(
-    (ClarificationProvided, AppealConfirmed, AppealReopened, AppealClosed), follow_appeal
+    (ClarificationRequested, ClarificationProvided, AppealConfirmed, AppealReopened, AppealClosed),
+    follow_appeal,
 )

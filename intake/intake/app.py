@@ -82,7 +82,12 @@ def create_app(settings: IntakeSettings | None = None, adapters: Adapters = REAL
         runtime.db, runtime.clock, files, settings.photos_per_appeal
     )
     app.state.submissions = submissions
-    app.state.moderation = Moderation(runtime.db, runtime.clock, lambda: submissions.checks.rules)
+    app.state.moderation = Moderation(
+        runtime.db,
+        runtime.clock,
+        lambda: submissions.checks.rules,
+        clarification_wait=settings.clarification_wait(),
+    )
     app.state.citizen_steps = steps
     app.state.unconfirmed_answers = unconfirmed
     app.state.phone_sign_in = sign_in

@@ -12,6 +12,7 @@ from contracts.events import (
     AppealReopened,
     AppealSubmitted,
     ClarificationProvided,
+    ClarificationRequested,
     PublicTextEdited,
 )
 from contracts.topics import APPEAL_EVENTS, APPEAL_SUBMITTED
@@ -40,6 +41,7 @@ SERVICE = ServiceDeclaration(
                 AppealApproved,
                 PublicTextEdited,
                 AppealRejected,
+                ClarificationRequested,
             ),
         ),
     ),

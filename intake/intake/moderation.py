@@ -1,5 +1,6 @@
 """The moderators' work: the queue of held appeals, approving (with the public text edited
-or not), rejecting with a reason from the city's list, and editing the public text later.
+or not), rejecting with a reason from the city's list, editing the public text later, and
+asking the citizen a question about an appeal in work.
 
 Each step is checked by the domain and the status machine, applied to the view and staged
 as an event in one transaction (see `own_events`); `by` is the moderator's label.
@@ -8,7 +9,7 @@ as an event in one transaction (see `own_events`); `by` is the moderator's label
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from uuid import UUID
 
 from contracts.events import (
@@ -16,6 +17,8 @@ from contracts.events import (
     AppealApprovedPayload,
     AppealRejected,
     AppealRejectedPayload,
+    ClarificationRequested,
+    ClarificationRequestedPayload,
     PublicTextEdited,
     PublicTextEditedPayload,
 )
@@ -28,7 +31,7 @@ from intake.store.tables import AppealRow
 from services.clock import Clock
 from services.db import Database
 
-ModerationStep = AppealApproved | AppealRejected | PublicTextEdited
+ModerationStep = AppealApproved | AppealRejected | PublicTextEdited | ClarificationRequested
 
 
 class UnknownRejectReason(IntakeError):
@@ -49,10 +52,18 @@ class HeldAppeal:
 
 
 class Moderation:
-    def __init__(self, db: Database, clock: Clock, rules: Callable[[], ModerationRules]) -> None:
+    def __init__(
+        self,
+        db: Database,
+        clock: Clock,
+        rules: Callable[[], ModerationRules],
+        *,
+        clarification_wait: timedelta = timedelta(days=10),
+    ) -> None:
         self.db = db
         self._clock = clock
         self._rules = rules
+        self._clarification_wait = clarification_wait
 
     @property
     def rules(self) -> ModerationRules:
@@ -99,6 +110,18 @@ class Moderation:
             return PublicTextEdited(**self._envelope(appeal_id), payload=payload)
 
         await self._take(appeal_id, edited)
+
+    async def ask(self, appeal_id: UUID, by: str, question: str) -> None:
+        """Ask the citizen for details on the city's behalf: the appeal pauses (the
+        executor's deadlines too) until the answer, or the question's deadline."""
+
+        def asked(view: CitizenView, row: AppealRow) -> ClarificationRequested:
+            payload = ClarificationRequestedPayload(
+                question=question, by=by, answer_by=self._clock.now() + self._clarification_wait
+            )
+            return ClarificationRequested(**self._envelope(appeal_id), payload=payload)
+
+        await self._take(appeal_id, asked)
 
     def _envelope(self, appeal_id: UUID) -> dict[str, UUID | str | datetime]:
         return {

@@ -67,6 +67,10 @@ class PublicTextIn(BaseModel):
     public_text: PublicText
 
 
+class QuestionIn(BaseModel):
+    question: Reason = Field(description="what the citizen is asked (they answer in the app)")
+
+
 class ReasonOut(BaseModel):
     code: str
     title: str
@@ -152,4 +156,17 @@ async def edit_public_text(
     stays as the citizen wrote it). `409` while it is held (approve it with the text) or
     after a moderator rejected it."""
     step = service.edit_public_text(appeal_id, caller.label, body.public_text)
+    return await _decide(step, steps, appeal_id, caller)
+
+
+@router.post(
+    "/moderation/{appeal_id}/question", response_model=AppealOut, responses=errors(404, 409)
+)
+async def ask(
+    appeal_id: UUID, body: QuestionIn, service: Service, steps: Steps, caller: Moderator
+) -> AppealOut:
+    """Ask the citizen for details of an appeal in work (`ClarificationRequested` with no
+    executor): it waits in `needs_clarification`, and the executor's assignment with it,
+    until the citizen answers or the question's deadline passes. `409` unless in work."""
+    step = service.ask(appeal_id, caller.label, body.question)
     return await _decide(step, steps, appeal_id, caller)

@@ -107,6 +107,12 @@ class IntakeSettings(ServiceSettings, PhotoSettings):
     appeals_per_day: int = Field(
         default=30, ge=1, description="appeals one citizen may file in any 24 h (then 429)"
     )
+    clarification_wait_days: float = Field(
+        default=10.0,
+        gt=0,
+        description="days the citizen has to answer a moderator's question (the deadline"
+        " travels with it; after it the executor may close the appeal)",
+    )
 
     @field_validator("phone_code_text")
     @classmethod
@@ -121,6 +127,9 @@ class IntakeSettings(ServiceSettings, PhotoSettings):
 
     def filing_limits(self) -> FilingLimits:
         return FilingLimits(per_hour=self.appeals_per_hour, per_day=self.appeals_per_day)
+
+    def clarification_wait(self) -> timedelta:
+        return timedelta(days=self.clarification_wait_days)
 
     def verdict_window(self) -> timedelta:
         return timedelta(days=self.verdict_days)

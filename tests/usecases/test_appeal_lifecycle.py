@@ -155,14 +155,15 @@ async def test_the_use_cases_publish_everything_the_services_declare(
 
 
 async def every_moderation_step(platform: InProcessPlatform) -> None:
-    """Intake holds two rude appeals; a moderator approves one and edits its public text
-    later, and rejects the other."""
+    """Intake holds two rude appeals; a moderator approves one, edits its public text
+    later and asks its citizen a question, and rejects the other."""
     moderator = platform.auth(Role.MODERATOR)
     intake = platform.client("intake")
     kept, refused = [await submit(platform, {**FALLEN_TREE, "text": "Идиоты!"}) for _ in "12"]
     steps = [
         ("POST", f"/moderation/{kept}/approve", {}),
         ("PUT", f"/moderation/{kept}/public-text", {"public_text": "Упало дерево"}),
+        ("POST", f"/moderation/{kept}/question", {"question": "Где именно?"}),
         ("POST", f"/moderation/{refused}/reject", {"reason_code": "abusive", "reason": "Брань"}),
     ]
     for method, path, body in steps:

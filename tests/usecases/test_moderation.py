@@ -245,3 +245,45 @@ async def test_a_citizen_over_the_filing_limits_is_refused_with_retry_after(
     assert int(fourth.headers["Retry-After"]) == 24 * 3600 - 3601
     await limited.settled()
     assert limited.published_types("appeal.submitted").count("AppealSubmitted") == 4
+
+
+async def test_a_moderators_question_pauses_the_appeal_and_the_executors_work(
+    platform: InProcessPlatform,
+) -> None:
+    appeal_id = await submit(platform, FALLEN_TREE)
+    held = await moderator(platform, "POST", f"/moderation/{appeal_id}/question", {})
+    assert held.status_code == 422, held.text  # a question needs words
+    asked = await moderator(
+        platform, "POST", f"/moderation/{appeal_id}/question", {"question": "Где именно?"}
+    )
+    assert asked.status_code == 200, asked.text
+    seen = await citizen_sees(platform, appeal_id)
+    assert (seen["status"], seen["question"]) == ("needs_clarification", "Где именно?")
+    assert seen["history"][-1]["by"] == f"{MODERATOR}"  # type: ignore[index]
+    work = await platform.client("executor-gateway").get(
+        f"/executors/{EXECUTOR}/assignments/{appeal_id}",
+        headers=platform.auth(Role.EXECUTOR_DISPATCHER, organisation=EXECUTOR),
+    )
+    assert (work.json()["status"], work.json()["question"]) == (
+        "needs_clarification",
+        "Где именно?",
+    )
+
+    again = await moderator(
+        platform, "POST", f"/moderation/{appeal_id}/question", {"question": "И когда?"}
+    )
+    assert again.status_code == 409, again.text  # one question at a time
+    answered = await platform.client("intake").post(
+        f"/appeals/{appeal_id}/clarification",
+        json={"answer": "У второго подъезда"},
+        headers=platform.auth(Role.CITIZEN, subject=CITIZEN),
+    )
+    assert answered.status_code == 200, answered.text
+    await platform.settled()
+    assert (await citizen_sees(platform, appeal_id))["status"] == "routed"
+    work = await platform.client("executor-gateway").get(
+        f"/executors/{EXECUTOR}/assignments/{appeal_id}",
+        headers=platform.auth(Role.EXECUTOR_DISPATCHER, organisation=EXECUTOR),
+    )
+    assert (work.json()["status"], work.json()["clarification"]) == ("routed", "У второго подъезда")
+    assert platform.dead_letters == []

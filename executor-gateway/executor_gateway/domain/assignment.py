@@ -18,6 +18,7 @@ from contracts.events import (
     AppealConfirmed,
     AppealReopened,
     ClarificationProvided,
+    ClarificationRequested,
 )
 from contracts.status import ANSWERED, IN_WORK, AppealStatus, IllegalTransition, Lifecycle
 
@@ -66,7 +67,9 @@ class Step:
 CITIZEN = "citizen"
 """`by` of the citizen's steps: the history never names the citizen."""
 
-FollowedEvent = ClarificationProvided | AppealConfirmed | AppealReopened | AppealClosed
+FollowedEvent = (
+    ClarificationRequested | ClarificationProvided | AppealConfirmed | AppealReopened | AppealClosed
+)
 """What the assignment follows from `appeal.events` (the citizen's and the platform's steps)."""
 
 
@@ -193,6 +196,12 @@ class Assignment:
         gateway's own AppealClosed comes back to it)."""
         at = event.occurred_at
         match event:
+            case ClarificationRequested(payload=p):
+                if p.executor_id is not None:  # the executor's own question, asked here
+                    return None
+                self._move(event.type)  # a moderator's question pauses the work too
+                self.question, self.asked_at, self.clarification = p.question, at, None
+                return self._step("clarification_requested", p.by or "a moderator", at, p.question)
             case ClarificationProvided():
                 return self._clarification_provided(event.payload.answer, at)
             case AppealReopened():

@@ -13,6 +13,8 @@ from contracts.events import (
     AppealReopenedPayload,
     ClarificationProvided,
     ClarificationProvidedPayload,
+    ClarificationRequested,
+    ClarificationRequestedPayload,
     CloseReason,
 )
 from contracts.status import AppealStatus
@@ -284,3 +286,33 @@ def test_today_is_a_planned_date_allowed() -> None:
     assignment = Assignment("uk-1", S.ROUTED)
     assignment.accept(ME, NOW, today=TODAY, planned_date=date(2026, 3, 2), comment=None)
     assert assignment.planned_date == TODAY
+
+
+def moderators_question(executor_id: str | None = None) -> ClarificationRequested:
+    return ClarificationRequested(
+        appeal_id=uuid4(),
+        producer="intake",
+        correlation_id=uuid4(),
+        occurred_at=NOW,
+        payload=ClarificationRequestedPayload(
+            question="Где именно?", executor_id=executor_id, by="Модератор (mod)"
+        ),
+    )
+
+
+@pytest.mark.parametrize("working", sorted(IN_WORK))
+def test_a_moderators_question_pauses_the_work_where_it_was(working: AppealStatus) -> None:
+    assignment = in_status(working)
+    step = assignment.follow(moderators_question())
+    assert step is not None
+    assert (assignment.status, assignment.paused_from) == (S.NEEDS_CLARIFICATION, working)
+    assert (assignment.question, step.by) == ("Где именно?", "Модератор (mod)")
+    assignment.follow(provided())
+    assert assignment.status is working
+
+
+def test_the_executors_own_question_coming_back_changes_nothing() -> None:
+    assignment = in_status(S.ACCEPTED)
+    assignment.ask(ME, NOW, "Какой подъезд?")
+    assert assignment.follow(moderators_question(executor_id="uk-1")) is None
+    assert assignment.question == "Какой подъезд?"

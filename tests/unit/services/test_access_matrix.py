@@ -39,6 +39,7 @@ EXPECTED: dict[tuple[str, str, str], set[Role] | str] = {
     ("intake", "GET", "/moderation/reasons"): {R.MODERATOR, R.ADMIN},
     ("intake", "POST", "/moderation/{appeal_id}/approve"): {R.MODERATOR, R.ADMIN},
     ("intake", "POST", "/moderation/{appeal_id}/reject"): {R.MODERATOR, R.ADMIN},
+    ("intake", "POST", "/moderation/{appeal_id}/question"): {R.MODERATOR, R.ADMIN},
     ("intake", "PUT", "/moderation/{appeal_id}/public-text"): {R.MODERATOR, R.ADMIN},
     ("intake", "POST", "/appeals/{appeal_id}/photos"): {R.CITIZEN},
     ("intake", "GET", "/appeals/{appeal_id}/photos"): ANYONE,
