@@ -30,6 +30,7 @@ from services.photo_api import (
     served,
     upload_path,
 )
+from services.request_bodies import RequestBody
 from services.runtime import from_app_state
 
 router = APIRouter(tags=["comments"])
@@ -53,7 +54,7 @@ Text = Annotated[
 ]
 
 
-class CommentIn(BaseModel):
+class CommentIn(RequestBody):
     text: Text
     visibility: CommentVisibility = Field(
         default=CommentVisibility.PUBLIC,

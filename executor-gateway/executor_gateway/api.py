@@ -24,6 +24,7 @@ from services.access import allow, forbid_unless
 from services.http_limits import Offset
 from services.http_responses import errors, invalid
 from services.identity import CITY_STAFF, EXECUTOR_STAFF, Principal, Role
+from services.request_bodies import RequestBody
 from services.runtime import from_app_state
 
 router = APIRouter(prefix="/executors/{executor_id}", tags=["assignments"], responses=errors(404))
@@ -120,7 +121,7 @@ class AssignmentDetail(AssignmentOut):
     history: list[StepOut] = Field(description="every step, oldest first")
 
 
-class AcceptIn(BaseModel):
+class AcceptIn(RequestBody):
     comment: (
         Annotated[
             str, StringConstraints(strip_whitespace=True, max_length=MAX_ANSWER_LENGTH), STORABLE
@@ -130,7 +131,7 @@ class AcceptIn(BaseModel):
     planned_date: PlannedDate = None
 
 
-class AcknowledgeIn(BaseModel):
+class AcknowledgeIn(RequestBody):
     comment: (
         Annotated[
             str, StringConstraints(strip_whitespace=True, max_length=MAX_REASON_LENGTH), STORABLE
@@ -139,29 +140,29 @@ class AcknowledgeIn(BaseModel):
     ) = None
 
 
-class RedirectIn(BaseModel):
+class RedirectIn(RequestBody):
     reason: Answer = Field(description="why this is not the executor's job (shown to the city)")
 
 
-class ResolveIn(BaseModel):
+class ResolveIn(RequestBody):
     answer: Answer = Field(description="what was done, shown to the citizen")
 
 
-class ClarifyIn(BaseModel):
+class ClarifyIn(RequestBody):
     answer: Answer = Field(description="the explanation instead of a fix, shown to the citizen")
     planned_date: PlannedDate = None
 
 
-class RejectIn(BaseModel):
+class RejectIn(RequestBody):
     reason_code: ReasonCode = Field(description="a code of `GET /rejection-reasons`")
     reason: Reason = Field(description="the reason in words, shown to the citizen")
 
 
-class AskIn(BaseModel):
+class AskIn(RequestBody):
     question: Reason = Field(description="what the citizen is asked")
 
 
-class AnswerRejectionIn(BaseModel):
+class AnswerRejectionIn(RequestBody):
     reason: Reason = Field(description="why the answer is not an answer (the executor reads it)")
 
 

@@ -23,6 +23,7 @@ from intake.submissions import Submissions
 from services.access import allow, public, viewer
 from services.http_responses import error, errors, invalid
 from services.identity import CITY_STAFF, Principal, Role
+from services.request_bodies import RequestBody
 from services.runtime import from_app_state
 
 router = APIRouter(tags=["appeals"])
@@ -34,7 +35,7 @@ Text = Annotated[
 ]
 
 
-class AppealIn(BaseModel):
+class AppealIn(RequestBody):
     category: CategoryId = Field(
         description="category id, see GET /categories", examples=["pothole"]
     )

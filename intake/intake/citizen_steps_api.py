@@ -5,7 +5,7 @@ from typing import Annotated, Literal
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, HTTPException, status
-from pydantic import BaseModel, Field, StringConstraints
+from pydantic import Field, StringConstraints
 
 from contracts.events import MAX_REASON_LENGTH, MAX_TEXT_LENGTH, Rating
 from contracts.status import IllegalTransition
@@ -15,6 +15,7 @@ from intake.domain.errors import AppealNotFound, NotYourAppeal, StepRefused
 from services.access import allow
 from services.http_responses import errors
 from services.identity import Principal, Role
+from services.request_bodies import RequestBody
 
 router = APIRouter(tags=["citizen's steps"], responses=errors(404, 409))
 
@@ -33,11 +34,11 @@ Reason = Annotated[
 ]
 
 
-class ClarificationIn(BaseModel):
+class ClarificationIn(RequestBody):
     answer: Answer = Field(description="the citizen's answer to the question")
 
 
-class Confirm(BaseModel):
+class Confirm(RequestBody):
     """The answer is accepted: the appeal closes."""
 
     verdict: Literal["confirm"]
@@ -45,7 +46,7 @@ class Confirm(BaseModel):
     comment: Reason | None = None
 
 
-class Reopen(BaseModel):
+class Reopen(RequestBody):
     """The answer is disputed: the appeal goes back to the same executor."""
 
     verdict: Literal["reopen"]

@@ -19,6 +19,7 @@ from intake.moderation import HeldAppeal, Moderation
 from services.access import allow
 from services.http_responses import errors, invalid
 from services.identity import Principal, Role
+from services.request_bodies import RequestBody
 from services.runtime import from_app_state
 
 router = APIRouter(tags=["moderation"])
@@ -52,22 +53,22 @@ class HeldOut(BaseModel):
     submitted_at: datetime
 
 
-class ApproveIn(BaseModel):
+class ApproveIn(RequestBody):
     public_text: PublicText | None = Field(
         default=None, description="what the public reads instead of the masked text"
     )
 
 
-class RejectIn(BaseModel):
+class RejectIn(RequestBody):
     reason_code: CategoryId = Field(description="a code from GET /moderation/reasons")
     reason: Reason = Field(description="the reason in words the citizen reads")
 
 
-class PublicTextIn(BaseModel):
+class PublicTextIn(RequestBody):
     public_text: PublicText
 
 
-class QuestionIn(BaseModel):
+class QuestionIn(RequestBody):
     question: Reason = Field(description="what the citizen is asked (they answer in the app)")
 
 

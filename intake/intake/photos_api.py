@@ -6,7 +6,6 @@ from typing import Annotated, TypeVar
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, HTTPException, Request, Response, status
-from pydantic import BaseModel
 
 from intake.appeal_photos import AppealPhotos
 from intake.domain.errors import AppealNotFound, NotYourAppeal, StepRefused
@@ -25,6 +24,7 @@ from services.photo_api import (
     served,
     upload_path,
 )
+from services.request_bodies import RequestBody
 from services.runtime import from_app_state
 
 router = APIRouter(tags=["photos"])
@@ -43,7 +43,7 @@ class PublishedPhotoOut(PhotoOut):
     published: bool
 
 
-class PublicationIn(BaseModel):
+class PublicationIn(RequestBody):
     published: bool
 
 

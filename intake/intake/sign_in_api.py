@@ -18,6 +18,7 @@ from intake.domain.phone_sign_in import (
 from intake.phone_sign_in import PhoneSignIn, SignInUnavailable
 from services.access import public
 from services.http_responses import error, invalid
+from services.request_bodies import RequestBody
 from services.runtime import from_app_state
 
 router = APIRouter(tags=["sign-in"], dependencies=[Depends(public())])
@@ -28,7 +29,7 @@ Phone = Annotated[
 Code = Annotated[str, StringConstraints(pattern=f"^[0-9]{{{CODE_DIGITS}}}$")]
 
 
-class StartIn(BaseModel):
+class StartIn(RequestBody):
     phone: Phone = Field(
         description="the citizen's mobile number, best in E.164", examples=["+79141234567"]
     )
@@ -42,7 +43,7 @@ class Started(BaseModel):
     resend_after: int = Field(description="seconds before another code may be asked for")
 
 
-class VerifyIn(BaseModel):
+class VerifyIn(RequestBody):
     challenge_id: UUID
     code: Code = Field(description="the code from the text message", examples=["123456"])
 

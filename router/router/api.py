@@ -18,6 +18,7 @@ from services.access import allow
 from services.http_limits import Offset
 from services.http_responses import errors, invalid
 from services.identity import CITY_STAFF, Principal, Role
+from services.request_bodies import RequestBody
 from services.runtime import ServiceRuntime, from_app_state, runtime_of
 
 router = APIRouter(prefix="/routing", tags=["routing"])
@@ -68,7 +69,7 @@ class QueuedAppeal(BaseModel):
     excluded_executor_ids: list[str]
 
 
-class ManualRouting(BaseModel):
+class ManualRouting(RequestBody):
     """The operator who decides is the signed-in caller, never a field of the request."""
 
     executor_id: ExecutorId = Field(description="the executor to route to")

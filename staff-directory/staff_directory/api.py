@@ -15,6 +15,7 @@ from services.access import allow
 from services.http_limits import Offset
 from services.http_responses import errors, invalid
 from services.identity import Principal
+from services.request_bodies import RequestBody
 from services.runtime import from_app_state
 from staff_directory.directory import Directory
 from staff_directory.domain.grants import Grant, GrantRefused, OwnRolesRefused
@@ -30,7 +31,7 @@ Admin = Annotated[Principal, Depends(allow(Role.ADMIN))]
 T = TypeVar("T")
 
 
-class GrantIn(BaseModel):
+class GrantIn(RequestBody):
     issuer: Annotated[str, StringConstraints(min_length=1, max_length=500), STORABLE] = Field(
         description="the `iss` of the person's tokens: a trusted identity provider"
     )

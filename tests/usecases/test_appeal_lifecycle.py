@@ -264,3 +264,12 @@ async def test_an_appeal_records_who_filed_it_and_shows_strangers_no_personal_da
     ).json()
     assert staff["text"] == FALLEN_TREE["text"]
     assert staff["address"] == "ул. Ленина, 1"
+
+
+async def test_a_field_intake_does_not_know_is_refused_by_name(platform: InProcessPlatform) -> None:
+    headers = platform.auth(Role.CITIZEN, subject=CITIZEN)
+    body = {**POTHOLE, "submitted_at": "2020-01-01T00:00:00Z"}
+    refused = await platform.client("intake").post("/appeals", json=body, headers=headers)
+    assert refused.status_code == 422, refused.text
+    assert [e["loc"] for e in refused.json()["detail"]] == [["body", "submitted_at"]]
+    assert platform.published_types() == []
