@@ -256,6 +256,7 @@ class CitizenView:
                 self._answered(event)
                 if p.executor_id is None:
                     self.moderation = ModerationState.REJECTED
+                    self.answered_at = None  # final: no verdict to wait for, nothing to close
                     return Step(Actor.STAFF, p.by or "a moderator", p.reason)
                 return Step(Actor.EXECUTOR, self._executor(p.executor_id, p.by), p.reason)
             case AppealRedirected(payload=p):

@@ -195,6 +195,8 @@ def test_a_rejection_shows_its_reason_and_a_moderators_is_the_staffs_step() -> N
         )
     )
     assert (step.actor, step.by) == (Actor.STAFF, "a moderator")
+    assert moderated.verdict_ends(WEEK) is None, "a moderator's refusal is final: no verdict"
+    assert view.verdict_ends(WEEK) == ANSWERED_AT + WEEK
 
 
 def test_confirming_closes_with_the_rating() -> None:
