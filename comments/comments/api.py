@@ -16,7 +16,7 @@ from comments.store.repository import NotFound
 from comments.store.tables import CommentRow
 from contracts.events import MAX_REASON_LENGTH, CommentAuthor, CommentVisibility
 from contracts.text import STORABLE
-from services.access import allow, viewer
+from services.access import allow, refused, viewer
 from services.http_limits import Offset
 from services.http_responses import errors
 from services.identity import Principal, Role
@@ -95,13 +95,7 @@ async def _decided(change: Awaitable[T], caller: Principal | None = None) -> T:
     except NotFound as refusal:
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail=str(refusal)) from refusal
     except NotASpeaker as refusal:
-        if caller is None:
-            raise HTTPException(
-                status.HTTP_401_UNAUTHORIZED,
-                detail=f"sign in: {refusal}",
-                headers={"WWW-Authenticate": "Bearer"},
-            ) from refusal
-        raise HTTPException(status.HTTP_403_FORBIDDEN, detail=str(refusal)) from refusal
+        raise refused(str(refusal), caller) from refusal
     except TooManyPhotos as refusal:
         raise HTTPException(status.HTTP_409_CONFLICT, detail=str(refusal)) from refusal
 

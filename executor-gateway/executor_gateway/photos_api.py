@@ -14,7 +14,7 @@ from executor_gateway.domain.answer_photos import NotAllowedToSee
 from executor_gateway.domain.assignment import NotAllowed
 from executor_gateway.store.photos import PhotoNotFound
 from executor_gateway.store.repository import AssignmentNotFound
-from services.access import public, viewer
+from services.access import public, refused, viewer
 from services.http_responses import errors
 from services.identity import Principal
 from services.photo_api import (
@@ -49,13 +49,7 @@ async def _decided(change: Awaitable[T], caller: Principal | None = None) -> T:
     except (AssignmentNotFound, PhotoNotFound) as refusal:
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail=str(refusal)) from refusal
     except NotAllowedToSee as refusal:
-        if caller is None:
-            raise HTTPException(
-                status.HTTP_401_UNAUTHORIZED,
-                detail=f"sign in: {refusal}",
-                headers={"WWW-Authenticate": "Bearer"},
-            ) from refusal
-        raise HTTPException(status.HTTP_403_FORBIDDEN, detail=str(refusal)) from refusal
+        raise refused(str(refusal), caller) from refusal
     except NotAllowed as refusal:
         raise HTTPException(status.HTTP_409_CONFLICT, detail=str(refusal)) from refusal
 

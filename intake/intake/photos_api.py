@@ -11,7 +11,7 @@ from intake.appeal_photos import AppealPhotos
 from intake.domain.errors import AppealNotFound, NotYourAppeal, StepRefused
 from intake.domain.photo_access import NotAllowedToSee
 from intake.store.photos import PhotoNotFound
-from services.access import allow, viewer
+from services.access import allow, refused, viewer
 from services.http_responses import errors
 from services.identity import Principal, Role
 from services.photo_api import (
@@ -54,13 +54,7 @@ async def _decided(change: Awaitable[T], caller: Principal | None = None) -> T:
     except (AppealNotFound, PhotoNotFound) as refusal:
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail=str(refusal)) from refusal
     except (NotAllowedToSee, NotYourAppeal) as refusal:
-        if caller is None:
-            raise HTTPException(
-                status.HTTP_401_UNAUTHORIZED,
-                detail=f"sign in: {refusal}",
-                headers={"WWW-Authenticate": "Bearer"},
-            ) from refusal
-        raise HTTPException(status.HTTP_403_FORBIDDEN, detail=str(refusal)) from refusal
+        raise refused(str(refusal), caller) from refusal
     except StepRefused as refusal:
         raise HTTPException(status.HTTP_409_CONFLICT, detail=str(refusal)) from refusal
 

@@ -119,6 +119,18 @@ def forbid_unless(allowed: bool, reason: str) -> None:
         raise HTTPException(status.HTTP_403_FORBIDDEN, detail=reason)
 
 
+def refused(reason: str, caller: Principal | None) -> HTTPException:
+    """Not for this caller: 401 asking an anonymous visitor to sign in (someone signed in
+    might see it), 403 to someone signed in."""
+    if caller is None:
+        return HTTPException(
+            status.HTTP_401_UNAUTHORIZED,
+            detail=f"sign in: {reason}",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    return HTTPException(status.HTTP_403_FORBIDDEN, detail=reason)
+
+
 def rule_of(route: Any) -> AccessRule | None:
     """The access rule among a route's dependencies (None: the route has none)."""
     dependant = getattr(route, "dependant", None)
