@@ -224,6 +224,14 @@ class Router:
                 verdict: Verdict | None = Verdict.OUTSIDE_TIME_WINDOW
             elif compiled.matchers and not all(m(appeal, hits) for m in compiled.matchers):
                 verdict = Verdict.MATCHER_DECLINED
+            elif rule.manual is not None:
+                considered.append(Candidate(rule.id, Verdict.WON))
+                return Unroutable(
+                    territory_ids=[t.id for t in hits],
+                    reason=f"rule {rule.id!r} of version {self.rules.version}: {rule.manual}",
+                    candidates=tuple(considered),
+                    building=building,
+                )
             else:
                 verdict = self._check_executor(executor, appeal)
             if verdict is not None or executor is None:

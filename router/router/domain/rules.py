@@ -71,6 +71,12 @@ class Rule(BaseModel):
     )
     executor: str | None = None
     executor_from_territory: bool = False
+    manual: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=500,
+        description="send matching appeals to the operators' manual queue, with this reason",
+    )
     priority: Priority = Priority.NORMAL
     sla_policy: str | None = Field(default=None, max_length=100)
 
@@ -78,8 +84,11 @@ class Rule(BaseModel):
     def check_shape(self) -> Self:
         if bool(self.categories) == bool(self.groups):
             raise ValueError("a rule names exactly one of `categories` or `groups`")
-        if bool(self.executor) == self.executor_from_territory:
-            raise ValueError("a rule has exactly one of `executor` or `executor_from_territory`")
+        targets = [bool(self.executor), self.executor_from_territory, self.manual is not None]
+        if sum(targets) != 1:
+            raise ValueError(
+                "a rule has exactly one of `executor`, `executor_from_territory` or `manual`"
+            )
         if self.executor_from_territory and not (self.territory_kind or self.territory_id):
             raise ValueError("`executor_from_territory` needs `territory_kind` or `territory_id`")
         return self

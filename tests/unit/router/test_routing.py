@@ -77,6 +77,37 @@ def test_first_matching_rule_wins_over_a_later_one() -> None:
     assert "version 3" in outside.explanation
 
 
+def test_a_rule_may_send_appeals_to_the_manual_queue_with_its_reason() -> None:
+    """An explicit manual rule stops the search there, so later fallbacks never catch
+    what the city wants an operator to decide."""
+    square = box(0, 0, 1, 1)
+    router = Router(
+        rules=RuleSet(
+            version=4,
+            rules=(
+                Rule(
+                    id="park-events",
+                    categories=frozenset({"c"}),
+                    territory_id="park",
+                    manual="events in the park: the duty operator decides",
+                ),
+                Rule(id="anywhere", categories=frozenset({"c"}), executor="b"),
+            ),
+        ),
+        territories=TerritoryIndex([Territory("park", TerritoryKind.ZONE, "Park", None, square)]),
+        category_groups={"c": "g"},
+        executor_names={"b": "B"},
+    )
+    inside = router.decide(AppealToRoute("c", 0.5, 0.5))
+    assert isinstance(inside, Unroutable)
+    assert (
+        inside.reason
+        == "rule 'park-events' of version 4: events in the park: the duty operator decides"
+    )
+    assert [c.rule_id for c in inside.candidates] == ["park-events"]
+    assert isinstance(router.decide(AppealToRoute("c", 5, 5)), Routed)
+
+
 @pytest.mark.parametrize(
     ("rule", "message"),
     [
@@ -88,6 +119,8 @@ def test_first_matching_rule_wins_over_a_later_one() -> None:
             "needs `territory_kind`",
         ),
         ({"id": "r", "categories": ["c"], "executor": "a", "colour": "red"}, "Extra inputs"),
+        ({"id": "r", "categories": ["c"], "executor": "a", "manual": "why"}, "exactly one of"),
+        ({"id": "r", "categories": ["c"], "manual": ""}, "at least 1 character"),
     ],
 )
 def test_malformed_rules_are_refused_with_the_reason(rule: dict[str, Any], message: str) -> None:
