@@ -22,7 +22,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, TypeAdapter
 
 from contracts.envelope import Event
 from contracts.geo import GeoPoint
-from contracts.identifiers import CategoryId, ExecutorId
+from contracts.identifiers import CategoryId, ChannelId, ExecutorId
 from contracts.roles import Role
 from contracts.text import SafeText
 
@@ -31,7 +31,8 @@ MAX_ANSWER_LENGTH = 10000
 
 
 class Channel(StrEnum):
-    """Where an appeal came from."""
+    """The channels every city has unless its catalogue declares its own (`channels.json`);
+    an appeal's channel is any `ChannelId` the city declares."""
 
     WEB = "web"
     MOBILE = "mobile"
@@ -39,6 +40,9 @@ class Channel(StrEnum):
     BOT = "bot"
     OPERATOR = "operator"
     API = "api"
+
+
+DEFAULT_CHANNELS: tuple[str, ...] = tuple(Channel)
 
 
 class Priority(StrEnum):
@@ -74,7 +78,9 @@ class AppealSubmittedPayload(Payload):
     address: SafeText | None = None
     building_id: SafeText | None = None
     text: SafeText = Field(min_length=1, max_length=MAX_TEXT_LENGTH)
-    channel: Channel = Channel.WEB
+    channel: ChannelId = Field(
+        default=Channel.WEB.value, description="one of the channels the city declares"
+    )
     kind: AppealKind = AppealKind.PROBLEM
     held_for_moderation: bool = Field(
         default=False,

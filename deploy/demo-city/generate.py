@@ -11,6 +11,8 @@ Writes, next to this script:
 * ``territories.geojson`` - municipality, districts, management companies, zones;
 * ``executors.json``      - organisations that handle appeals;
 * ``categories.json``     - appeal categories with their groups;
+* ``channels.json``       - the channels appeals come through (the platform's six
+                            defaults and the telephone hotline);
 * ``rules.yaml``          - ordered routing rules (first match wins);
 * ``test_points.json``    - named points, the territories containing them and the
                             executor every category must route to (machine-readable
@@ -30,6 +32,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import re
 import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -214,6 +217,33 @@ CATEGORIES: Final[tuple[Category, ...]] = (
     Category("fallen_tree", "Упало дерево", "greenery"),
     Category("park_lighting", "Не горят фонари в парке", "greenery"),
 )
+
+# --------------------------------------------------------------------------------------
+# Channels: where appeals come from (ids as on appeals and in rules' `channels`)
+# --------------------------------------------------------------------------------------
+
+DEFAULT_CHANNEL_IDS: Final = ("web", "mobile", "open311", "bot", "operator", "api")
+"""The platform's defaults (contracts.events.DEFAULT_CHANNELS): the city keeps them all."""
+CHANNEL_ID: Final = re.compile(r"^[a-z][a-z0-9_-]{0,31}$")  # contracts' CHANNEL_ID_PATTERN
+
+CHANNELS: Final[tuple[tuple[str, str], ...]] = (
+    ("web", "Сайт"),
+    ("mobile", "Мобильное приложение"),
+    ("open311", "Внешнее приложение (Open311)"),
+    ("bot", "Чат-бот"),
+    ("operator", "Оператор"),
+    ("api", "Интеграция (API)"),
+    ("phone", "Телефон горячей линии"),
+)
+
+
+def validate_channels(channels: Sequence[tuple[str, str]]) -> None:
+    ids = [id_ for id_, _ in channels]
+    check(len(set(ids)) == len(ids), "duplicate channel ids")
+    check(set(DEFAULT_CHANNEL_IDS) <= set(ids), "a default channel is missing")
+    for id_, name in channels:
+        check(bool(CHANNEL_ID.match(id_)) and bool(name.strip()), f"bad channel {id_!r}")
+
 
 # --------------------------------------------------------------------------------------
 # Territories.  Coordinates are [lon, lat] (RFC 7946 order).
@@ -413,10 +443,15 @@ class Rule:
     description: str
     categories: tuple[str, ...] = ()
     groups: tuple[str, ...] = ()
+    locate: str | None = None  # point | building | building_else_point (the default)
     territory_kind: TerritoryKind | None = None
     territory_id: str | None = None
+    territory_ids: tuple[str, ...] = ()
+    channels: tuple[str, ...] = ()
     executor: str | None = None
-    executor_from_territory: bool = False
+    executor_from_territory: bool | TerritoryKind = False
+    manual: str | None = None
+    priority: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"id": self.id}
@@ -424,18 +459,36 @@ class Rule:
             out["categories"] = list(self.categories)
         if self.groups:
             out["groups"] = list(self.groups)
+        if self.locate is not None:
+            out["locate"] = self.locate
         if self.territory_kind is not None:
             out["territory_kind"] = self.territory_kind
         if self.territory_id is not None:
             out["territory_id"] = self.territory_id
-        if self.executor_from_territory:
-            out["executor_from_territory"] = True
+        if self.territory_ids:
+            out["territory_ids"] = list(self.territory_ids)
+        if self.channels:
+            out["channels"] = list(self.channels)
+        if self.manual is not None:
+            out["manual"] = self.manual
+        elif self.executor_from_territory:
+            out["executor_from_territory"] = self.executor_from_territory
         else:
             out["executor"] = self.executor
+        if self.priority is not None:
+            out["priority"] = self.priority
         return out
 
 
 RULES: Final[tuple[Rule, ...]] = (
+    Rule(
+        "heating-hotline",
+        "Отключение отопления, принятое по телефону горячей линии, — теплосетям, срочно",
+        categories=("heating_outage",),
+        channels=("phone",),
+        executor="heat-utility",
+        priority="emergency",
+    ),
     Rule(
         "heating-utility",
         "Отопление и горячая вода — теплосети, на всей территории города",
@@ -459,66 +512,84 @@ RULES: Final[tuple[Rule, ...]] = (
     ),
     Rule(
         "roads-main-corridor",
-        "Дороги на проспекте Ленина — исполнитель зоны (дорожное управление)",
+        "Дороги на проспекте Ленина — исполнитель зоны (дорожное управление), по точке",
         groups=("roads",),
+        locate="point",
         territory_kind="zone",
-        territory_id="road-prospekt-lenina",
+        territory_ids=("road-prospekt-lenina",),
         executor_from_territory=True,
     ),
     Rule(
         "roads-by-district",
-        "Остальные дороги — администрация округа",
+        "Остальные дороги — администрация округа, в котором точка",
         groups=("roads",),
-        territory_kind="district",
-        executor_from_territory=True,
+        locate="point",
+        executor_from_territory="district",
     ),
     Rule(
         "greenery-in-park",
-        "Озеленение в Парке Победы — управление парков",
+        "Озеленение в Парке Победы — управление парков, по точке",
         groups=("greenery",),
-        territory_kind="zone",
+        locate="point",
         territory_id="park-pobedy",
         executor="parks-dept",
     ),
     Rule(
         "greenery-by-district",
-        "Озеленение вне парка — администрация округа",
+        "Озеленение вне парка — администрация округа, в котором точка",
         groups=("greenery",),
-        territory_kind="district",
-        executor_from_territory=True,
+        locate="point",
+        executor_from_territory="district",
     ),
     Rule(
         "yard-housing-by-management-company",
-        "Двор и дом — управляющая компания территории; вне территорий УК правила нет "
-        "(ручная маршрутизация)",
+        "Двор и дом — управляющая компания: по реестру домов, а без дома из реестра — по точке",
         groups=("yard", "housing"),
+        locate="building_else_point",
         territory_kind="management_company",
         executor_from_territory=True,
+    ),
+    Rule(
+        "housing-owner-managed",
+        "Дом без управляющей компании (непосредственное управление) — администрация округа",
+        groups=("yard", "housing"),
+        locate="building",
+        executor_from_territory="district",
+    ),
+    Rule(
+        "yard-housing-outside-companies",
+        "Двор и дом вне территорий УК — в ручную очередь",
+        groups=("yard", "housing"),
+        manual="вне территорий управляющих компаний: оператор выбирает исполнителя",
     ),
 )
 
 RULES_HEADER: Final = """\
 # Routing rules of the demo city «Severograd».
 # GENERATED by deploy/demo-city/generate.py — do not edit by hand.
+# The language is documented in router/README.md; this file uses every feature but
+# time windows and custom matchers.
 #
 # Semantics (reference implementation: `route()` in generate.py):
 #   * Rules are evaluated in order; the FIRST matching rule wins.
 #   * A rule matches an appeal when
 #       - the appeal's category is listed in `categories`, or its group is listed
-#         in `groups` (a rule has exactly one of the two lists), and
-#       - some territory containing the appeal's point passes the territory filter:
-#         `territory_kind` (if present) equals the territory's kind and
-#         `territory_id` (if present) equals its id.  A rule with neither filter
-#         matches anywhere.
-#   * The executor is either the fixed `executor`, or, with
-#     `executor_from_territory: true`, the `executor_id` of the territory that
-#     passed the filter.  Every rule has exactly one of the two.
-#   * Management-company territories do not overlap and districts tile the
-#     municipality, so at most one territory of those kinds contains a point that
-#     is not on a boundary.
-#   * No rule matches yard/housing appeals outside every management-company
-#     territory (e.g. the industrial zone east of 129.765 E): those go to manual
-#     routing.
+#         in `groups` (a rule has exactly one of the two lists),
+#       - its channel is listed in `channels` (no list: every channel), and
+#       - some territory containing the appeal passes the territory filter:
+#         `territory_kind` (if present) equals the territory's kind and its id is
+#         `territory_id` or one of `territory_ids` (if present).  A rule with
+#         neither filter matches anywhere.
+#   * `locate` says what places the appeal: `point` (where the problem is),
+#     `building` (the registered building it names: its management company from
+#     buildings.csv — none for an owner-managed house — other territories where it
+#     stands; the rule skips appeals naming no registered building), or
+#     `building_else_point` (the default).
+#   * The executor is the fixed `executor`; or, with `executor_from_territory:
+#     true`, the `executor_id` of the territory that passed the filter; or, with
+#     `executor_from_territory: <kind>`, that of the territory of that kind
+#     containing the appeal; or `manual: <reason>` sends it to the operators'
+#     queue with that reason.  Every rule has exactly one of these.
 """
 
 # --------------------------------------------------------------------------------------
@@ -659,21 +730,37 @@ def route(
     territories: Sequence[Territory],
     category_id: str,
     pt: Point,
+    channel: str = "web",
 ) -> Route:
+    """The reference decision for an appeal at `pt` that names no building."""
     category = categories[category_id]
     hits = containing(territories, pt)
     for rule in rules:
         if category.id not in rule.categories and category.group not in rule.groups:
             continue
-        if rule.territory_kind is None and rule.territory_id is None:
-            return Route(rule.id, rule.executor)  # no territory filter: matches anywhere
-        for t in hits:
-            if rule.territory_kind is not None and t.kind != rule.territory_kind:
-                continue
-            if rule.territory_id is not None and t.id != rule.territory_id:
-                continue
-            executor = t.executor_id if rule.executor_from_territory else rule.executor
-            return Route(rule.id, executor)
+        if rule.channels and channel not in rule.channels:
+            continue
+        if rule.locate == "building":
+            continue  # no registered building named
+        ids = {rule.territory_id} if rule.territory_id else set(rule.territory_ids)
+        filtered = rule.territory_kind is not None or bool(ids)
+        matched = [
+            t
+            for t in hits
+            if (rule.territory_kind is None or t.kind == rule.territory_kind)
+            and (not ids or t.id in ids)
+        ]
+        for t in matched if filtered else [None]:
+            if rule.manual is not None:
+                return Route(rule.id, None)
+            executor = rule.executor
+            if rule.executor_from_territory is True:
+                executor = t.executor_id if t else None
+            elif rule.executor_from_territory:
+                owner = next((h for h in hits if h.kind == rule.executor_from_territory), None)
+                executor = owner.executor_id if owner else None
+            if executor is not None:
+                return Route(rule.id, executor)
     return Route(None, None)
 
 
@@ -806,23 +893,25 @@ def validate(
         )
         check(all(c in category_ids for c in r.categories), f"{r.id}: unknown category")
         check(all(g in GROUPS for g in r.groups), f"{r.id}: unknown group")
+        targets = [r.executor is not None, r.executor_from_territory is not False, r.manual]
         check(
-            (r.executor is None) == r.executor_from_territory,
-            f"{r.id}: exactly one of executor / executor_from_territory",
+            sum(map(bool, targets)) == 1,
+            f"{r.id}: exactly one of executor / executor_from_territory / manual",
         )
-        if r.executor_from_territory:
+        if r.executor_from_territory is True:
             check(
-                r.territory_kind is not None or r.territory_id is not None,
+                r.territory_kind is not None or r.territory_id is not None or bool(r.territory_ids),
                 f"{r.id}: executor_from_territory needs a territory filter",
             )
         if r.executor is not None:
             check(r.executor in executor_ids, f"{r.id}: unknown executor {r.executor}")
-        if r.territory_id is not None:
-            check(
-                r.territory_id in territory_ids,
-                f"{r.id}: unknown territory {r.territory_id}",
-            )
-            kind = next(t.kind for t in territories if t.id == r.territory_id)
+        check(r.locate in (None, "point", "building", "building_else_point"), f"{r.id}: locate")
+        declared = {id_ for id_, _ in CHANNELS}
+        check(set(r.channels) <= declared, f"{r.id}: a channel the city does not declare")
+        named = ([r.territory_id] if r.territory_id else []) + list(r.territory_ids)
+        for territory_id in named:
+            check(territory_id in territory_ids, f"{r.id}: unknown territory {territory_id}")
+            kind = next(t.kind for t in territories if t.id == territory_id)
             check(r.territory_kind in (None, kind), f"{r.id}: territory_kind/id mismatch")
 
 
@@ -862,7 +951,10 @@ def validate_test_points(
     for c in categories.values():
         if c.group in ("yard", "housing"):
             unrouted = route(rules, categories, territories, c.id, ind.point)
-            check(unrouted == Route(None, None), f"{ind.id}/{c.id} must match no rule")
+            check(
+                unrouted == Route("yard-housing-outside-companies", None),
+                f"{ind.id}/{c.id} must go to the manual queue by the explicit rule",
+            )
     check(
         any(not city.contains(tp.point) for tp in TEST_POINTS),
         "no test point outside the municipality",
@@ -952,6 +1044,8 @@ def render_rules(rules: Sequence[Rule]) -> str:
                 text = "[" + ", ".join(value) + "]"
             elif isinstance(value, bool):
                 text = "true" if value else "false"
+            elif key in ("manual", "description"):
+                text = json.dumps(value, ensure_ascii=False)  # free text, quoted
             else:
                 text = str(value)
             lines.append(f"  {'- ' if i == 0 else '  '}{key}: {text}")
@@ -1062,11 +1156,25 @@ def render_readme(
 
     def rule_where(r: Rule) -> str:
         parts = []
+        if r.channels:
+            parts.append("channel " + " or ".join(r.channels))
         if r.territory_kind:
             parts.append(f"kind = {r.territory_kind}")
         if r.territory_id:
             parts.append(f"id = {r.territory_id}")
-        return ", ".join(parts) or "anywhere"
+        if r.territory_ids:
+            parts.append("id in " + ", ".join(r.territory_ids))
+        place = {"point": "by point", "building": "by building"}.get(r.locate or "", "")
+        return ", ".join(parts + ([place] if place else [])) or "anywhere"
+
+    def rule_target(r: Rule) -> str:
+        if r.manual is not None:
+            return f"manual queue: {r.manual}"
+        if r.executor_from_territory is True:
+            return "executor of that territory"
+        if r.executor_from_territory:
+            return f"executor of the containing {r.executor_from_territory}"
+        return code(r.executor)
 
     rules_table = md_table(
         ["#", "rule", "appeals", "territory", "executor"],
@@ -1076,7 +1184,7 @@ def render_readme(
                 code(r.id),
                 rule_filter(r),
                 rule_where(r),
-                "executor of that territory" if r.executor_from_territory else code(r.executor),
+                rule_target(r),
             ]
             for i, r in enumerate(rules, 1)
         ),
@@ -1137,6 +1245,18 @@ def render_readme(
             ),
             ("`executors.json`", "list of `{id, name, kind, contact_email}`"),
             ("`categories.json`", "list of `{id, name, group}`"),
+            (
+                "`channels.json`",
+                "list of `{id, name}`: the channels appeals come through (intake refuses"
+                " others, rules' `channels` name only these); optional, without it the six"
+                " defaults (`web`, `mobile`, `open311`, `bot`, `operator`, `api`)",
+            ),
+            (
+                "`buildings.csv`",
+                "hand-written building registry: `id, address, territory_id, lon, lat` —"
+                " the management company's territory (empty for a house its owners manage"
+                " themselves) and, optionally, where the building stands",
+            ),
             (
                 "`rejection_reasons.json`",
                 "hand-written: the reasons an executor may reject an appeal for, `{code, title}`",
@@ -1245,6 +1365,7 @@ def build_outputs() -> dict[str, str]:
     categories = {c.id: c for c in CATEGORIES}
     validate(EXECUTORS, CATEGORIES, territories, RULES)
     validate_test_points(territories, RULES, categories)
+    validate_channels(CHANNELS)
 
     geojson = render_geojson(territories)
     validate_written_geojson(geojson, territories)
@@ -1260,6 +1381,7 @@ def build_outputs() -> dict[str, str]:
         "territories.geojson": geojson,
         "executors.json": dump_json([e.to_json() for e in EXECUTORS]),
         "categories.json": dump_json([c.to_json() for c in CATEGORIES]),
+        "channels.json": dump_json([{"id": id_, "name": name} for id_, name in CHANNELS]),
         "rules.yaml": rules_yaml,
         "test_points.json": render_test_points(territories, RULES, categories),
         "README.md": render_readme(EXECUTORS, categories, territories, RULES),

@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field, StringConstraints
 
 from contracts.events import MAX_TEXT_LENGTH, AppealKind, AppealSubmittedPayload, Channel
 from contracts.geo import GeoPoint
-from contracts.identifiers import CategoryId
+from contracts.identifiers import CategoryId, ChannelId
 from contracts.status import AppealStatus
 from contracts.text import STORABLE, SafeText
 from intake.citizen_steps import CitizenSteps
@@ -45,7 +45,11 @@ class AppealIn(RequestBody):
     ) = None
     building_id: SafeText | None = Field(default=None, max_length=100)
     text: Text = Field(description="what is wrong, in the citizen's words")
-    channel: Channel = Channel.WEB
+    channel: ChannelId = Field(
+        default=Channel.WEB.value,
+        description="where the appeal came from: one of the city's channels, see GET /channels",
+        examples=["web"],
+    )
     kind: AppealKind = Field(
         default=AppealKind.PROBLEM,
         description="problem (to fix), suggestion or gratitude (passed on for information)",
@@ -143,6 +147,11 @@ class CategoryOut(BaseModel):
     group: str
 
 
+class ChannelOut(BaseModel):
+    id: str
+    name: str
+
+
 Service = Annotated[Submissions, Depends(from_app_state(Submissions, "submissions"))]
 
 
@@ -164,8 +173,9 @@ async def submit_appeal(
     the appeal the first one created (200) instead of filing it twice.
 
     Phones, e-mails and names are masked in the public text; obscene or stop words hold
-    the appeal for a moderator (`status: "moderation"`). `429` with `Retry-After` when the
-    citizen filed too many appeals in the last hour or day."""
+    the appeal for a moderator (`status: "moderation"`). `422` for a category, channel or
+    point the city does not take (the reason lists what it does take); `429` with
+    `Retry-After` when the citizen filed too many appeals in the last hour or day."""
     payload = AppealSubmittedPayload.model_validate(
         {**body.model_dump(exclude_none=True), "citizen_id": caller.pseudonym}
     )
@@ -284,3 +294,9 @@ async def list_categories(service: Service) -> list[CategoryOut]:
         CategoryOut(id=c.id, name=c.name, group=c.group)
         for c in service.catalogue.categories.values()
     ]
+
+
+@router.get("/channels", response_model=list[ChannelOut], dependencies=[Depends(public())])
+async def list_channels(service: Service) -> list[ChannelOut]:
+    """The channels the city takes appeals through (an appeal's `channel`), in its order."""
+    return [ChannelOut(id=c.id, name=c.name) for c in service.catalogue.channels.values()]

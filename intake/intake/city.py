@@ -1,5 +1,6 @@
-"""Load intake's part of a city description: the municipality boundary, categories and
-the moderation lists (`moderation.json`; without it, the defaults)."""
+"""Load intake's part of a city description: the municipality boundary, categories, the
+channels (`channels.json`) and the moderation lists (`moderation.json`); without either
+optional file, the defaults."""
 
 import json
 from pathlib import Path
@@ -7,6 +8,7 @@ from typing import Any
 
 from shapely.geometry import shape
 
+from contracts.channels import read_channels
 from intake.domain.catalogue import Category
 from intake.domain.moderation import ModerationRules
 from intake.settings import IntakeSettings
@@ -44,6 +46,7 @@ async def load_city(
     settings: IntakeSettings, db: Database, directory: Path, topics: TopicAdmin
 ) -> str:
     boundary, categories = read_city(directory)
+    channels = read_channels(directory)
     moderation = read_moderation(directory)
     props = boundary["properties"]
     async with db.transaction() as session:
@@ -53,7 +56,11 @@ async def load_city(
             props["name"],
             boundary["geometry"],
             categories,
+            channels,
         )
         await repository.replace_moderation_rules(session, moderation)
     lists = "the city's moderation lists" if moderation else "the default moderation lists"
-    return f"served area {props['name']}, {len(categories)} categories, {lists}"
+    return (
+        f"served area {props['name']}, {len(categories)} categories,"
+        f" channels {', '.join(c.id for c in channels)}, {lists}"
+    )

@@ -8,7 +8,7 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, HTTPException, Query, status
 from pydantic import BaseModel, Field, StringConstraints
 
-from contracts.events import MAX_REASON_LENGTH, MAX_TEXT_LENGTH, Channel
+from contracts.events import MAX_REASON_LENGTH, MAX_TEXT_LENGTH
 from contracts.geo import GeoPoint
 from contracts.identifiers import CategoryId
 from contracts.status import IllegalTransition
@@ -48,7 +48,7 @@ class HeldOut(BaseModel):
     address: str | None
     text: str = Field(description="what the citizen wrote")
     public_text: str | None = Field(description="what the public would read (masked)")
-    channel: Channel
+    channel: str = Field(description="one of the city's channels, see GET /channels")
     reasons: list[str] = Field(description="why the checks held it")
     submitted_at: datetime
 
@@ -86,7 +86,7 @@ def _held(appeal: HeldAppeal) -> HeldOut:
         address=row.address,
         text=row.text,
         public_text=row.public_text,
-        channel=Channel(row.channel),
+        channel=row.channel,
         reasons=appeal.reasons,
         submitted_at=row.submitted_at,
     )

@@ -53,7 +53,7 @@ class Submissions:
     ) -> tuple[UUID, bool]:
         """Accept an appeal; returns its id and whether it is new (False: a retried POST).
         Raises IntakeError (not acceptable) or FilingLimited (too many from the citizen)."""
-        self.catalogue.check_submission(appeal.category, appeal.location)
+        self.catalogue.check_submission(appeal.category, appeal.location, appeal.channel)
         if idempotency_key:
             async with self.db.session() as session:
                 seen = await repository.find_by_idempotency_key(session, idempotency_key)

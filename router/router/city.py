@@ -1,15 +1,18 @@
 """Load router's part of a city directory: territories, executors, categories, buildings
-(optional `buildings.csv`: id, address, territory_id) and rules.
+(optional `buildings.csv`: id, address, territory_id), channels (optional `channels.json`;
+without it, the defaults) and rules.
 
 Also creates each executor's assignment topic, so the first assignment finds it.
 """
 
 import csv
 import json
+import math
 from pathlib import Path
 
 from shapely.geometry import shape
 
+from contracts.channels import read_channels
 from contracts.topics import executor_assignments
 from router.domain.buildings import normalise_address
 from router.domain.routing import RuleSetError
@@ -19,7 +22,7 @@ from router.rules_file import load_rule_set
 from router.settings import RouterSettings
 from router.store import repository
 from router.store.repository import City, build_router
-from router.store.tables import BuildingRow, CategoryRow, ExecutorRow, TerritoryRow
+from router.store.tables import BuildingRow, CategoryRow, ChannelRow, ExecutorRow, TerritoryRow
 from services.db import Database
 from services.kafka import TopicAdmin, TopicSpec
 
@@ -32,18 +35,7 @@ def read_city(directory: Path) -> tuple[City, RuleSet]:
     """Read and cross-check a city directory; raises CityError listing every problem."""
     features = json.loads((directory / "territories.geojson").read_text())["features"]
     buildings_file = directory / "buildings.csv"
-    buildings = []
-    if buildings_file.exists():
-        with buildings_file.open(newline="") as f:
-            buildings = [
-                BuildingRow(
-                    id=row["id"],
-                    address=row["address"],
-                    normalised_address=normalise_address(row["address"]),
-                    territory_id=row["territory_id"],
-                )
-                for row in csv.DictReader(f)
-            ]
+    buildings = read_buildings(buildings_file) if buildings_file.exists() else []
     city = City(
         territories=[
             TerritoryRow(
@@ -64,10 +56,58 @@ def read_city(directory: Path) -> tuple[City, RuleSet]:
             for c in json.loads((directory / "categories.json").read_text())
         ],
         buildings=buildings,
+        channels=[ChannelRow(id=c.id, name=c.name) for c in read_channels(directory)],
     )
     rules = load_rule_set(directory / "rules.yaml")
     _check(city, rules)
     return city, rules
+
+
+def read_buildings(path: Path) -> list[BuildingRow]:
+    """The registry: `id, address, territory_id` (empty: no management company) and,
+    optionally, `lon, lat` of the building; raises CityError naming each bad line."""
+    buildings: list[BuildingRow] = []
+    problems: list[str] = []
+    with path.open(newline="") as f:
+        reader = csv.DictReader(f)
+        for row in reader:
+            where = f"{path.name}:{reader.line_num}"
+            try:
+                lon, lat = _coordinate(row.get("lon")), _coordinate(row.get("lat"))
+            except ValueError as error:
+                problems.append(f"{where}: {error}")
+                continue
+            if (lon is None) != (lat is None):
+                problems.append(f"{where}: give both lon and lat, or neither")
+                continue
+            if not row.get("id") or not row.get("address"):
+                problems.append(f"{where}: a building needs an id and an address")
+                continue
+            buildings.append(
+                BuildingRow(
+                    id=row["id"],
+                    address=row["address"],
+                    normalised_address=normalise_address(row["address"]),
+                    territory_id=(row.get("territory_id") or "").strip() or None,
+                    lon=lon,
+                    lat=lat,
+                )
+            )
+    if problems:
+        raise CityError("; ".join(problems))
+    return buildings
+
+
+def _coordinate(value: str | None) -> float | None:
+    if value is None or not value.strip():
+        return None
+    try:
+        number = float(value)
+    except ValueError:
+        raise ValueError(f"{value!r} is not a coordinate") from None
+    if not math.isfinite(number):
+        raise ValueError(f"{value!r} is not a coordinate")
+    return number
 
 
 def _check(city: City, rules: RuleSet) -> None:
@@ -86,7 +126,7 @@ def _check(city: City, rules: RuleSet) -> None:
     problems += [
         f"building {b.id!r}: unknown territory {b.territory_id!r}"
         for b in city.buildings
-        if b.territory_id not in territories
+        if b.territory_id is not None and b.territory_id not in territories
     ]
     try:
         build_router(rules, city, installed_matchers())
@@ -111,5 +151,6 @@ async def load_city(
     return (
         f"{len(city.territories)} territories, {len(city.executors)} executors,"
         f" {len(city.categories)} categories, {len(city.buildings)} buildings,"
+        f" channels {', '.join(c.id for c in city.channels)},"
         f" rule set v{rules.version} ({len(rules.rules)} rules)"
     )

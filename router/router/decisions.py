@@ -38,8 +38,8 @@ from contracts.events import (
 from contracts.geo import GeoPoint
 from contracts.topics import APPEAL_EVENTS, executor_assignments
 from router.domain.case import Case, CaseError, CaseState, UnknownExecutor
-from router.domain.duplicates import DuplicatePolicy, area_locks, find_original, search_box
-from router.domain.routing import Routed
+from router.domain.duplicates import DuplicatePolicy, area_locks, find_same_problem, search_box
+from router.domain.routing import Decision, Routed, Router
 from router.engine import RoutingEngine
 from router.settings import RouterSettings
 from router.store import repository
@@ -128,9 +128,13 @@ class Casework:
     async def _decide_new(
         self, session: AsyncSession, appeal: AppealRow, case: Case, event: Event
     ) -> None:
-        """Link a problem to the open original it repeats, else let the rules decide."""
+        """Link a problem to the open original it repeats — the same problem for the same
+        executor under the rules in force — else let the rules decide."""
+        router = await self.engine.current()
+        to_route = repository.to_route(appeal)
+        decision = router.decide(to_route)
         if appeal.kind != AppealKind.PROBLEM:
-            await self._route(session, appeal, case, event)
+            await self._route(session, appeal, case, event, (router, decision))
             return
         await repository.lock_area(
             session, area_locks(appeal.category, appeal.lat, appeal.lon, self._policy.radius_m)
@@ -141,17 +145,14 @@ class Casework:
             search_box(appeal.lat, appeal.lon, self._policy.radius_m),
             appeal.submitted_at - self._policy.window,
         )
-        original = find_original(
-            appeal.category, appeal.lat, appeal.lon, appeal.submitted_at, nearby, self._policy
-        )
+        original = find_same_problem(router, to_route, decision, nearby, self._policy)
         if original is None:
-            await self._route(session, appeal, case, event)
+            await self._route(session, appeal, case, event, (router, decision))
             return
-        version = (await self.engine.current()).rules.version
         explanation = original.explanation(self._policy)
         case.mark_duplicate(original.appeal.appeal_id)
         repository.save_case(session, appeal, case)
-        repository.record_outcome(session, appeal, "duplicate", explanation, version)
+        repository.record_outcome(session, appeal, "duplicate", explanation, router.rules.version)
         payload = AppealDuplicatePayload(
             original_appeal_id=original.appeal.appeal_id,
             distance_m=round(original.distance_m, 1),
@@ -255,12 +256,20 @@ class Casework:
         return decision
 
     async def _route(
-        self, session: AsyncSession, appeal: AppealRow, case: Case, cause: Event
+        self,
+        session: AsyncSession,
+        appeal: AppealRow,
+        case: Case,
+        cause: Event,
+        decided: tuple[Router, Decision] | None = None,
     ) -> None:
         """Let the rules decide a new (or redirected) case; `appeal` holds `case` as it is
-        (the rules read the redirects from it)."""
-        router = await self.engine.current()
-        decision = router.decide(repository.to_route(appeal))
+        (the rules read the redirects from it). `decided`: the router and its decision,
+        when already made."""
+        if decided is None:
+            router = await self.engine.current()
+            decided = router, router.decide(repository.to_route(appeal))
+        router, decision = decided
         if isinstance(decision, Routed) and appeal.kind != AppealKind.PROBLEM:
             case.forward(decision.executor_id)
         elif isinstance(decision, Routed):

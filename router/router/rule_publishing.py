@@ -1,6 +1,7 @@
 """Operators' rule-set commands: check a draft against recent appeals, publish it to every
 router instance through the compacted `routing.changes` topic."""
 
+import asyncio
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -12,7 +13,7 @@ from router.domain.replay import ReplayReport, compare
 from router.domain.routing import Router, RuleSetError
 from router.domain.rules import RuleSet
 from router.plugins import installed_matchers
-from router.rules_file import load_rule_set
+from router.rules_file import RuleFileError, locate_problems, parse_rule_set
 from router.settings import RouterSettings
 from router.store import repository
 from services.db import Database
@@ -31,11 +32,19 @@ class Draft:
 
 
 async def _draft(db: Database, path: Path) -> Draft:
-    rules = load_rule_set(path)
+    """The draft at `path`, checked against the city and plugins in force: every problem
+    with the file and line (RuleFileError)."""
+    text = await asyncio.to_thread(path.read_text)
+    rules = parse_rule_set(text, str(path))
     async with db.session() as session:
         current = await repository.load_router(session, installed_matchers())
     if current is None:
         raise PublishError("no city is loaded yet; run `router load-city` first")
+    problems = rules.check_references(
+        current.executor_names, current.matchers, current.channels, current.territories.by_id
+    )
+    if problems:
+        raise RuleFileError(locate_problems(text, str(path), problems))
     try:
         return Draft(rules, current, current.with_rules(rules))
     except RuleSetError as error:

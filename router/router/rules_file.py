@@ -6,7 +6,7 @@ from pathlib import Path
 import yaml
 from pydantic import ValidationError
 
-from router.domain.rules import RuleSet
+from router.domain.rules import RuleProblem, RuleSet
 
 
 class RuleFileError(ValueError):
@@ -38,6 +38,17 @@ def parse_rule_set(text: str, source: str = "<rules>") -> RuleSet:
 
 def load_rule_set(path: Path) -> RuleSet:
     return parse_rule_set(path.read_text(), str(path))
+
+
+def locate_problems(text: str, source: str, problems: Sequence[RuleProblem]) -> list[str]:
+    """`source:line: rules[i].field: what` for each problem a valid document still has
+    (names the city or the plugins lack)."""
+    node = yaml.compose(text, Loader=yaml.SafeLoader)
+    return [
+        f"{source}:{_line_of(node, ('rules', p.position, p.field))}:"
+        f" {_path(('rules', p.position, p.field))}: {p.message}"
+        for p in problems
+    ]
 
 
 def _line_of(node: yaml.Node | None, loc: Sequence[int | str]) -> int:

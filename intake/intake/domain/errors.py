@@ -14,6 +14,17 @@ class UnknownCategory(IntakeError):
         super().__init__(f"unknown category {category!r}; known categories: {', '.join(known)}")
 
 
+class UnknownChannel(IntakeError):
+    field = "channel"
+    code = "unknown_channel"
+
+    def __init__(self, channel: str, declared: list[str]) -> None:
+        super().__init__(
+            f"the city takes no appeals through channel {channel!r}; its channels:"
+            f" {', '.join(declared)}"
+        )
+
+
 class OutsideServedArea(IntakeError):
     field = "location"
     code = "outside_served_area"

@@ -1,6 +1,7 @@
 """Reads and writes of intake's tables; callers own the transaction."""
 
 import json
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -10,6 +11,7 @@ from sqlalchemy import delete
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from contracts.channels import DEFAULT_DECLARED_CHANNELS, DeclaredChannel
 from contracts.status import ANSWERED, AppealStatus, Lifecycle
 from intake.domain.catalogue import Catalogue, Category
 from intake.domain.errors import AppealNotFound
@@ -18,6 +20,7 @@ from intake.domain.moderation import ModerationRules
 from intake.store.tables import (
     AppealRow,
     CategoryRow,
+    ChannelRow,
     HistoryRow,
     ModerationRulesRow,
     ServedAreaRow,
@@ -29,10 +32,14 @@ async def load_catalogue(session: AsyncSession) -> Catalogue:
         Category(id=r.id, name=r.name, group=r.group)
         for r in (await session.exec(select(CategoryRow).order_by(col(CategoryRow.id)))).all()
     ]
+    channels = [
+        DeclaredChannel(id=r.id, name=r.name)
+        for r in (await session.exec(select(ChannelRow).order_by(col(ChannelRow.position)))).all()
+    ] or DEFAULT_DECLARED_CHANNELS  # a city loaded before channels were declared
     area = (await session.exec(select(ServedAreaRow))).first()
     if area is None:
-        return Catalogue("nobody", None, categories)
-    return Catalogue(area.name, shape(json.loads(area.geometry)), categories)
+        return Catalogue("nobody", None, categories, channels)
+    return Catalogue(area.name, shape(json.loads(area.geometry)), categories, channels)
 
 
 async def replace_catalogue(
@@ -41,11 +48,16 @@ async def replace_catalogue(
     area_name: str,
     geometry: dict[str, Any],
     categories: list[Category],
+    channels: Sequence[DeclaredChannel],
 ) -> None:
     await session.exec(delete(ServedAreaRow))
     session.add(ServedAreaRow(id=area_id, name=area_name, geometry=json.dumps(geometry)))
     await session.exec(delete(CategoryRow))
     session.add_all(CategoryRow(id=c.id, name=c.name, group=c.group) for c in categories)
+    await session.exec(delete(ChannelRow))
+    session.add_all(
+        ChannelRow(id=c.id, name=c.name, position=position) for position, c in enumerate(channels)
+    )
 
 
 async def find_by_idempotency_key(session: AsyncSession, key: str) -> AppealRow | None:

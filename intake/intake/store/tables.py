@@ -15,6 +15,7 @@ __all__ = [
     "AppealPhotoRow",
     "AppealRow",
     "CategoryRow",
+    "ChannelRow",
     "CitizenRow",
     "HistoryRow",
     "ModerationRulesRow",
@@ -39,7 +40,7 @@ class AppealRow(Table, table=True):
     address: str | None = Field(default=None, max_length=500)
     building_id: str | None = Field(default=None, max_length=100)
     text: str = Field(sa_column=Column(Text, nullable=False))
-    channel: str = Field(max_length=20)
+    channel: str = Field(max_length=32)
     kind: str = Field(
         default="problem",
         sa_column=Column(String(16), nullable=False, server_default="problem"),
@@ -108,6 +109,16 @@ class CategoryRow(Table, table=True):
     id: str = Field(primary_key=True, max_length=64)
     name: str = Field(max_length=300)
     group: str = Field(max_length=64)
+
+
+class ChannelRow(Table, table=True):
+    """A channel the city takes appeals through (`channels.json`, or the defaults)."""
+
+    __tablename__ = "channels"
+
+    id: str = Field(primary_key=True, max_length=32)
+    name: str = Field(max_length=300)
+    position: int = Field(description="the order the city lists its channels in")
 
 
 class ServedAreaRow(Table, table=True):

@@ -11,7 +11,7 @@ class AppealToRoute:
     category: str
     lon: float
     lat: float
-    channel: Channel = Channel.WEB
+    channel: str = Channel.WEB.value
     submitted_at: datetime = field(default_factory=lambda: datetime.now(UTC))
     building_id: str | None = None
     address: str | None = None

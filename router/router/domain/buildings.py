@@ -1,4 +1,5 @@
-"""The building registry: which management company serves a building (pure)."""
+"""The building registry: which management company serves a building, if any, and where
+the building stands (pure)."""
 
 import re
 from collections.abc import Iterable
@@ -48,8 +49,17 @@ def normalise_address(address: str) -> str:
 class Building:
     id: str
     address: str
-    territory_id: str
-    """The management company's service territory this building belongs to."""
+    territory_id: str | None
+    """The management company's service territory this building belongs to; None for a
+    building no company manages (owners manage it themselves)."""
+    lon: float | None = None
+    lat: float | None = None
+    """Where the building stands, when the registry knows; else the appeal's point is
+    taken as the building's place."""
+
+    @property
+    def managed(self) -> bool:
+        return self.territory_id is not None
 
 
 class BuildingRegistry:

@@ -1,11 +1,17 @@
-"""Duplicate detection (pure): an open appeal of the same category, close by and recent."""
+"""Duplicate detection (pure): an open appeal of the same category, close by and recent,
+that is the same problem for the same executor — a duplicate never crosses a routing
+boundary (another building, another company's territory, a park or road zone)."""
 
 import hashlib
 import math
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from uuid import UUID
+
+from contracts.events import Channel
+from router.domain.appeal import AppealToRoute
+from router.domain.routing import Decision, Routed, Router
 
 EARTH_RADIUS_M = 6_371_008.8
 
@@ -23,19 +29,70 @@ class OpenAppeal:
     lat: float
     lon: float
     submitted_at: datetime
+    channel: str = Channel.WEB.value
+    building_id: str | None = None
+    address: str | None = None
+
+    def as_submitted(self) -> AppealToRoute:
+        """The appeal as the rules saw it when it came in (no redirects)."""
+        return AppealToRoute(
+            category=self.category,
+            lon=self.lon,
+            lat=self.lat,
+            channel=self.channel,
+            submitted_at=self.submitted_at,
+            building_id=self.building_id,
+            address=self.address,
+        )
+
+
+@dataclass(frozen=True)
+class Destination:
+    """Where the rules in force send an appeal: the executor, and the building it names."""
+
+    executor_id: str
+    executor_name: str
+    building_id: str | None
+
+    def same_problem_as(self, other: "Destination") -> bool:
+        """The same executor, and the same building when both name one."""
+        return self.executor_id == other.executor_id and (
+            self.building_id is None
+            or other.building_id is None
+            or self.building_id == other.building_id
+        )
+
+
+def destination(
+    router: Router, appeal: AppealToRoute, decision: Decision | None = None
+) -> Destination | None:
+    """Where `router`'s rules send `appeal` (None: to nobody — the manual queue). The
+    building is the registry's when it knows the one named, else the id the appeal gives."""
+    decision = decision or router.decide(appeal)
+    if not isinstance(decision, Routed):
+        return None
+    building = router.buildings.find(appeal.building_id, appeal.address)
+    building_id = building.id if building else (appeal.building_id or None)
+    return Destination(decision.executor_id, decision.executor_name, building_id)
 
 
 @dataclass(frozen=True)
 class Original:
     appeal: OpenAppeal
     distance_m: float
+    destination: Destination | None = None
 
     def explanation(self, policy: DuplicatePolicy) -> str:
-        return (
+        text = (
             f"same category {self.appeal.category!r} as open appeal {self.appeal.appeal_id},"
             f" {self.distance_m:.0f} m away (within {policy.radius_m:.0f} m), submitted"
             f" {self.appeal.submitted_at:%Y-%m-%d %H:%M} UTC (within {policy.window.days} days)"
         )
+        if (to := self.destination) is not None:
+            text += f"; the rules in force send both to {to.executor_id!r} ({to.executor_name})"
+            if to.building_id is not None:
+                text += f" for building {to.building_id!r}"
+        return text
 
 
 def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
@@ -60,22 +117,51 @@ def find_original(
     submitted_at: datetime,
     candidates: Iterable[OpenAppeal],
     policy: DuplicatePolicy,
+    same_problem: Callable[[OpenAppeal], bool] | None = None,
 ) -> Original | None:
-    """The open appeal this one repeats: the nearest within the radius and window, the
-    earliest among equals."""
-    best: Original | None = None
+    """The open appeal this one repeats: the nearest within the radius and window that is
+    `same_problem` (when given), the earliest among equals."""
+    near: list[Original] = []
     for other in candidates:
         if other.category != category:
             continue
         if not submitted_at - policy.window <= other.submitted_at <= submitted_at:
             continue
         d = distance_m(lat, lon, other.lat, other.lon)
-        if d > policy.radius_m:
-            continue
-        key = (d, other.submitted_at)
-        if best is None or key < (best.distance_m, best.appeal.submitted_at):
-            best = Original(other, d)
-    return best
+        if d <= policy.radius_m:
+            near.append(Original(other, d))
+    near.sort(key=lambda o: (o.distance_m, o.appeal.submitted_at))
+    return next((o for o in near if same_problem is None or same_problem(o.appeal)), None)
+
+
+def find_same_problem(
+    router: Router,
+    appeal: AppealToRoute,
+    decision: Decision,
+    candidates: Iterable[OpenAppeal],
+    policy: DuplicatePolicy,
+) -> Original | None:
+    """The open original `appeal` repeats under `router`'s rules: near and recent as
+    `find_original` says, and sent by the rules in force to the same executor (and the
+    same building when both name one). An appeal the rules send to nobody repeats none."""
+    mine = destination(router, appeal, decision)
+    if mine is None:
+        return None
+
+    def same_problem(other: OpenAppeal) -> bool:
+        theirs = destination(router, other.as_submitted())
+        return theirs is not None and mine.same_problem_as(theirs)
+
+    found = find_original(
+        appeal.category,
+        appeal.lat,
+        appeal.lon,
+        appeal.submitted_at,
+        candidates,
+        policy,
+        same_problem,
+    )
+    return None if found is None else Original(found.appeal, found.distance_m, mine)
 
 
 def area_locks(category: str, lat: float, lon: float, radius_m: float) -> list[int]:

@@ -1,25 +1,26 @@
 """Routing decisions (pure): which executor answers an appeal, and why.
 
 The rule list is ordered and the first rule that fits wins. To stay fast with thousands
-of rules, the router indexes the rules once by category and then by the territory they
-need (an id, a kind, or none). A decision gathers only the rules for the appeal's
-category whose territory contains the point — its candidates — and checks them in rule
-order against the time window, the channel, custom matchers and redirects.
+of rules, the router indexes the rules once by category, channel and hour of the week,
+then by how they locate the appeal (its point, or the registered building it names) and by
+the territory they need (an id, a kind, or none). A decision gathers only the rules whose
+territory contains the appeal's place — its candidates — and checks them in rule order
+against the time window, custom matchers and redirects.
 """
 
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from operator import itemgetter
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
-from contracts.events import Channel
+from contracts.events import DEFAULT_CHANNELS
 from router.domain.appeal import AppealToRoute
 from router.domain.buildings import Building, BuildingRegistry
 from router.domain.matchers import Matcher, MatcherFactory
-from router.domain.rules import Rule, RuleSet
+from router.domain.rules import Locate, Rule, RuleSet
 from router.domain.territories import Territory, TerritoryIndex, TerritoryKind
 
 
@@ -46,6 +47,22 @@ class Candidate(NamedTuple):
 
 
 @dataclass(frozen=True)
+class Place:
+    """Where a rule looks for the appeal: the territories containing it, and the building
+    when the registry located it."""
+
+    territories: Sequence[Territory]
+    building: Building | None = None
+
+    @property
+    def territory_ids(self) -> list[str]:
+        return [t.id for t in self.territories]
+
+    def first_of_kind(self, kind: TerritoryKind) -> Territory | None:
+        return next((t for t in self.territories if t.kind == kind), None)
+
+
+@dataclass(frozen=True)
 class Routed:
     executor_id: str
     executor_name: str
@@ -54,9 +71,13 @@ class Routed:
     category: str
     group: str | None
     territory: Territory | None
+    """The territory the rule's filter matched."""
     territory_ids: list[str]
     candidates: tuple[Candidate, ...]
     building: Building | None = None
+    """The registered building that located the appeal (None when the point did)."""
+    executor_territory: Territory | None = None
+    """The territory whose executor the rule took (`executor_from_territory`)."""
 
     @property
     def explanation(self) -> str:
@@ -68,14 +89,19 @@ class Routed:
             else f"category {self.category!r} is in group {self.group!r}"
         )
         where = ""
+        if building is not None:
+            where = f" at building {building.id!r} ({building.address})"
+            if not building.managed:
+                where += ", which no management company serves"
         if territory is not None:
-            where = f" inside {territory.kind} {territory.id!r} ({territory.name})"
             if building is not None and building.territory_id == territory.id:
-                where = (
-                    f" at building {building.id!r} ({building.address}), which the registry"
-                    f" puts in {territory.kind} {territory.id!r} ({territory.name})"
-                )
-        source = "the territory's executor" if rule.executor_from_territory else "fixed executor"
+                where += f", which the registry puts in {territory.kind} {territory.id!r}"
+            else:
+                where += f" inside {territory.kind} {territory.id!r}"
+            where += f" ({territory.name})"
+        source = "fixed executor"
+        if (owner := self.executor_territory) is not None:
+            source = f"the executor of {owner.kind} {owner.id!r} ({owner.name}),"
         return (
             f"rule {rule.id!r} of version {self.rule_set_version}: {what}{where};"
             f" {source} {self.executor_id!r} ({self.executor_name})"
@@ -104,9 +130,15 @@ class _Compiled:
     matchers: tuple[Matcher, ...]
 
 
+_Found = tuple[int, _Compiled, Territory | None, Place]
+"""A candidate: (rule order, rule, the territory its filter matched, the place it saw) — a
+plain tuple, as thousands are made per second."""
+
+
 @dataclass
-class _CategoryRules:
-    """The rules for one category, by the territory they need."""
+class _PlacedRules:
+    """The rules of one category that locate the appeal one way, by the territory they
+    need."""
 
     by_territory_id: dict[str, list[_Compiled]] = field(default_factory=lambda: defaultdict(list))
     by_kind: dict[TerritoryKind, list[_Compiled]] = field(default_factory=lambda: defaultdict(list))
@@ -114,27 +146,47 @@ class _CategoryRules:
 
     def add(self, compiled: _Compiled) -> None:
         rule = compiled.rule
-        if rule.territory_id is not None:
-            self.by_territory_id[rule.territory_id].append(compiled)
+        if ids := rule.territory_filter_ids:
+            for territory_id in ids:
+                self.by_territory_id[territory_id].append(compiled)
         elif rule.territory_kind is not None:
             self.by_kind[rule.territory_kind].append(compiled)
         else:
             self.anywhere.append(compiled)
 
-    def collect(
-        self,
-        found: list[tuple[int, _Compiled, Territory | None]],
-        hits: Sequence[Territory],
-        first_of_kind: Mapping[TerritoryKind, Territory],
-    ) -> None:
-        """Add the rules whose territory contains the point, with that territory."""
-        found.extend((c.order, c, None) for c in self.anywhere)
-        for territory in hits:
-            for compiled in self.by_territory_id.get(territory.id, ()):
-                if compiled.rule.matches_territory(territory):
-                    found.append((compiled.order, compiled, territory))
-        for kind, territory in first_of_kind.items():
-            found.extend((c.order, c, territory) for c in self.by_kind.get(kind, ()))
+    def collect(self, found: list[_Found], place: Place) -> None:
+        """Add the rules whose territory contains the place — once per such territory, in
+        load order, so a kind filter sees every containing territory of its kind."""
+        if self.anywhere:
+            found.extend([(c.order, c, None, place) for c in self.anywhere])
+        by_id, by_kind = self.by_territory_id, self.by_kind
+        for territory in place.territories:
+            if named := by_id.get(territory.id):
+                found.extend(
+                    [
+                        (c.order, c, territory, place)
+                        for c in named
+                        if c.rule.matches_territory(territory)
+                    ]
+                )
+            if of_kind := by_kind.get(territory.kind):
+                found.extend([(c.order, c, territory, place) for c in of_kind])
+
+
+@dataclass
+class _CategoryRules:
+    """The rules for one category (channel, hour of the week), by how they locate it."""
+
+    by_locate: dict[Locate, _PlacedRules] = field(default_factory=dict)
+
+    def add(self, compiled: _Compiled) -> None:
+        locate = compiled.rule.locate
+        self.by_locate.setdefault(locate, _PlacedRules()).add(compiled)
+
+    def collect(self, found: list[_Found], places: Mapping[Locate, Place | None]) -> None:
+        for locate, rules in self.by_locate.items():
+            if (place := places[locate]) is not None:
+                rules.collect(found, place)
 
 
 _by_order = itemgetter(0)
@@ -143,6 +195,9 @@ _by_order = itemgetter(0)
 ALWAYS = -1
 """Index slot of rules without a time window; windowed rules sit in the hours of the week
 (0–167) their window touches."""
+
+ANY_CHANNEL = "*"
+"""Index slot of rules for every channel (not a valid channel id)."""
 
 
 class Router:
@@ -157,26 +212,28 @@ class Router:
         executor_names: Mapping[str, str],
         buildings: BuildingRegistry | None = None,
         matchers: Mapping[str, MatcherFactory] | None = None,
+        channels: Collection[str] = DEFAULT_CHANNELS,
     ) -> None:
         factories = matchers or {}
         self.matchers = dict(factories)
-        problems = rules.check_references(executor_names, factories)
+        self.channels = tuple(channels)
+        problems = rules.check_references(executor_names, factories, self.channels)
         if problems:
-            raise RuleSetError(problems)
+            raise RuleSetError([str(p) for p in problems])
         self.rules = rules
         self.territories = territories
         self.category_groups = dict(category_groups)
         self.executor_names = dict(executor_names)
         self.buildings = buildings or BuildingRegistry([])
         self._zone = ZoneInfo(rules.timezone)
-        self._index: dict[tuple[str, Channel, int], _CategoryRules] = defaultdict(_CategoryRules)
+        self._index: dict[tuple[str, str, int], _CategoryRules] = defaultdict(_CategoryRules)
         for order, rule in enumerate(rules.rules):
             compiled = _Compiled(
                 order, rule, tuple(factories[name](cfg) for name, cfg in rule.when.items())
             )
             slots = rule.time_window.hours_of_week() if rule.time_window else {ALWAYS}
             for category in self._categories_of(rule):
-                for channel in rule.channels or Channel:
+                for channel in rule.channels or {ANY_CHANNEL}:
                     for slot in slots:
                         self._index[category, channel, slot].add(compiled)
 
@@ -189,48 +246,75 @@ class Router:
             self.executor_names,
             self.buildings,
             self.matchers,
+            self.channels,
         )
 
     def _categories_of(self, rule: Rule) -> set[str]:
         in_groups = {c for c, g in self.category_groups.items() if g in rule.groups}
         return set(rule.categories) | in_groups
 
-    def decide(self, appeal: AppealToRoute) -> Decision:
-        hits = self.territories.containing(appeal.lon, appeal.lat)
+    def locate(self, appeal: AppealToRoute) -> Mapping[Locate, Place | None]:
+        """The appeal's place for each way a rule may locate it."""
+        point = Place(self.territories.containing(appeal.lon, appeal.lat))
         building = self.buildings.find(appeal.building_id, appeal.address)
-        if building and (registered := self.territories.by_id.get(building.territory_id)):
-            # The registry is authoritative for management companies: it wins over polygons.
-            hits = [t for t in hits if t.kind is not TerritoryKind.MANAGEMENT_COMPANY]
-            hits.append(registered)
-        first_of_kind: dict[TerritoryKind, Territory] = {}
-        for hit in hits:
-            first_of_kind.setdefault(hit.kind, hit)
+        if building is None:
+            return {Locate.POINT: point, Locate.BUILDING: None, Locate.BUILDING_ELSE_POINT: point}
+        at_building = Place(self._territories_of(building, point), building)
+        return {
+            Locate.POINT: point,
+            Locate.BUILDING: at_building,
+            Locate.BUILDING_ELSE_POINT: at_building,
+        }
+
+    def _territories_of(self, building: Building, point: Place) -> list[Territory]:
+        """The registry is authoritative for management companies: the building's company
+        territory (none for an unmanaged building) replaces the polygons of that kind;
+        other territories are those where the building stands (at the appeal's point when
+        the registry does not know)."""
+        where = (
+            point.territories
+            if building.lon is None or building.lat is None
+            else self.territories.containing(building.lon, building.lat)
+        )
+        found = [t for t in where if t.kind is not TerritoryKind.MANAGEMENT_COMPANY]
+        if building.territory_id and (
+            registered := self.territories.by_id.get(building.territory_id)
+        ):
+            found.append(registered)
+        return found
+
+    def decide(self, appeal: AppealToRoute) -> Decision:
+        places = self.locate(appeal)
         local = appeal.submitted_at.astimezone(self._zone)
         minute, weekday = local.hour * 60 + local.minute, local.isoweekday()
-        found: list[tuple[int, _Compiled, Territory | None]] = []
+        found: list[_Found] = []
         slot = (weekday - 1) * 24 + local.hour
-        for key in (
-            (appeal.category, appeal.channel, ALWAYS),
-            (appeal.category, appeal.channel, slot),
-        ):
-            if rules := self._index.get(key):
-                rules.collect(found, hits, first_of_kind)
+        index = self._index
+        for channel in (appeal.channel, ANY_CHANNEL):
+            for hour in (ALWAYS, slot):
+                if rules := index.get((appeal.category, channel, hour)):
+                    rules.collect(found, places)
         found.sort(key=_by_order)
         considered: list[Candidate] = []
-        for _, compiled, territory in found:
+        for _, compiled, territory, place in found:
             rule = compiled.rule
-            executor = rule.executor or (territory.executor_id if territory else None)
+            owner = territory if rule.executor_from_territory is True else None
+            if (kind := rule.executor_kind) is not None:
+                owner = place.first_of_kind(kind)
+            executor = rule.executor or (owner.executor_id if owner else None)
             if rule.time_window and not rule.time_window.contains_minute(minute, weekday):
                 verdict: Verdict | None = Verdict.OUTSIDE_TIME_WINDOW
-            elif compiled.matchers and not all(m(appeal, hits) for m in compiled.matchers):
+            elif compiled.matchers and not all(
+                m(appeal, place.territories) for m in compiled.matchers
+            ):
                 verdict = Verdict.MATCHER_DECLINED
             elif rule.manual is not None:
                 considered.append(Candidate(rule.id, Verdict.WON))
                 return Unroutable(
-                    territory_ids=[t.id for t in hits],
+                    territory_ids=place.territory_ids,
                     reason=f"rule {rule.id!r} of version {self.rules.version}: {rule.manual}",
                     candidates=tuple(considered),
-                    building=building,
+                    building=place.building,
                 )
             else:
                 verdict = self._check_executor(executor, appeal)
@@ -246,13 +330,16 @@ class Router:
                 category=appeal.category,
                 group=self.category_groups.get(appeal.category),
                 territory=territory,
-                territory_ids=[t.id for t in hits],
+                territory_ids=place.territory_ids,
                 candidates=tuple(considered),
-                building=building,
+                building=place.building,
+                executor_territory=owner,
             )
-        where = ", ".join(t.id for t in hits) or "no known territory"
+        located = places[Locate.BUILDING_ELSE_POINT]
+        assert located is not None
+        where = ", ".join(located.territory_ids) or "no known territory"
         return Unroutable(
-            territory_ids=[t.id for t in hits],
+            territory_ids=located.territory_ids,
             reason=(
                 f"no rule of version {self.rules.version} routes category {appeal.category!r}"
                 f" (group {self.category_groups.get(appeal.category)!r}) at {where}"
@@ -263,7 +350,7 @@ class Router:
                 )
             ),
             candidates=tuple(considered),
-            building=building,
+            building=located.building,
         )
 
     def _check_executor(self, executor: str | None, appeal: AppealToRoute) -> Verdict | None:

@@ -1,13 +1,15 @@
 """The declarative, versioned rule set: ordered rules, first match wins."""
 
-from collections.abc import Mapping
+from collections.abc import Collection
 from datetime import datetime, time
-from typing import Any, Self
+from enum import StrEnum
+from typing import Any, NamedTuple, Self
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from contracts.events import Channel, Priority
+from contracts.events import DEFAULT_CHANNELS, Priority
+from contracts.identifiers import ChannelId
 from router.domain.territories import Territory, TerritoryKind
 
 
@@ -55,6 +57,19 @@ class TimeWindow(BaseModel):
         return minute < end and (weekday - 2) % 7 + 1 in self.weekdays
 
 
+class Locate(StrEnum):
+    """What places an appeal for a rule: where its territories are looked up."""
+
+    POINT = "point"
+    """The appeal's point (a pothole, a tree, a playground: where the problem is)."""
+    BUILDING = "building"
+    """The registered building the appeal names: its management company from the registry,
+    other territories where the building stands. The rule does not apply to an appeal that
+    names no registered building."""
+    BUILDING_ELSE_POINT = "building_else_point"
+    """The building when the appeal names a registered one, else the point."""
+
+
 class Rule(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -62,15 +77,29 @@ class Rule(BaseModel):
     description: str | None = None
     categories: frozenset[str] = frozenset()
     groups: frozenset[str] = frozenset()
-    territory_kind: TerritoryKind | None = None
-    territory_id: str | None = None
+    locate: Locate = Field(
+        default=Locate.BUILDING_ELSE_POINT,
+        description="what locates the appeal: the building, the point, or the building and"
+        " else the point",
+    )
+    territory_kind: TerritoryKind | None = Field(
+        default=None, description="some territory of this kind contains the appeal"
+    )
+    territory_id: str | None = Field(default=None, description="this territory contains it")
+    territory_ids: frozenset[str] = Field(
+        default=frozenset(), description="one of these territories contains it"
+    )
     time_window: TimeWindow | None = None
-    channels: frozenset[Channel] = frozenset()
+    channels: frozenset[ChannelId] = frozenset()
     when: dict[str, dict[str, Any]] = Field(
         default_factory=dict, description="custom matchers (plugins) by name, with their config"
     )
     executor: str | None = None
-    executor_from_territory: bool = False
+    executor_from_territory: bool | TerritoryKind = Field(
+        default=False,
+        description="`true`: the executor of the territory the filter matched; a territory"
+        " kind: the executor of the territory of that kind containing the appeal",
+    )
     manual: str | None = Field(
         default=None,
         min_length=1,
@@ -84,23 +113,60 @@ class Rule(BaseModel):
     def check_shape(self) -> Self:
         if bool(self.categories) == bool(self.groups):
             raise ValueError("a rule names exactly one of `categories` or `groups`")
-        targets = [bool(self.executor), self.executor_from_territory, self.manual is not None]
+        targets = [
+            bool(self.executor),
+            self.executor_from_territory is not False,
+            self.manual is not None,
+        ]
         if sum(targets) != 1:
             raise ValueError(
                 "a rule has exactly one of `executor`, `executor_from_territory` or `manual`"
             )
-        if self.executor_from_territory and not (self.territory_kind or self.territory_id):
-            raise ValueError("`executor_from_territory` needs `territory_kind` or `territory_id`")
+        if self.territory_id is not None and self.territory_ids:
+            raise ValueError("a rule names `territory_id` or `territory_ids`, not both")
+        if self.executor_from_territory is True and not self.territorial:
+            raise ValueError(
+                "`executor_from_territory: true` needs `territory_kind`, `territory_id` or"
+                " `territory_ids` (or name the kind to take the executor from:"
+                " `executor_from_territory: district`)"
+            )
         return self
 
+    @property
+    def territory_filter_ids(self) -> frozenset[str]:
+        """The territory ids the rule names (`territory_id` is a list of one)."""
+        if self.territory_id is not None:
+            return frozenset({self.territory_id})
+        return self.territory_ids
+
     def matches_territory(self, territory: Territory) -> bool:
+        ids = self.territory_filter_ids
         return (self.territory_kind is None or territory.kind == self.territory_kind) and (
-            self.territory_id is None or territory.id == self.territory_id
+            not ids or territory.id in ids
         )
 
     @property
     def territorial(self) -> bool:
-        return self.territory_kind is not None or self.territory_id is not None
+        return self.territory_kind is not None or bool(self.territory_filter_ids)
+
+    @property
+    def executor_kind(self) -> TerritoryKind | None:
+        """The kind of containing territory whose executor the rule takes, if it names one."""
+        source = self.executor_from_territory
+        return source if isinstance(source, TerritoryKind) else None
+
+
+class RuleProblem(NamedTuple):
+    """A name a rule uses that the city or the plugins lack; `position` (in `rules`) and
+    `field` say where it sits in the document, so a rule file can report its line."""
+
+    position: int
+    rule_id: str
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"rule {self.rule_id!r}: {self.message}"
 
 
 class RuleSet(BaseModel):
@@ -136,18 +202,41 @@ class RuleSet(BaseModel):
         return {name for r in self.rules for name in r.when}
 
     def check_references(
-        self, executors: Mapping[str, object], matchers: Mapping[str, object]
-    ) -> list[str]:
-        """Problems with names this rule set uses that the city or the plugins lack."""
-        problems = [
-            f"rule {r.id!r}: unknown executor {r.executor!r}"
-            for r in self.rules
-            if r.executor and r.executor not in executors
-        ]
-        problems += [
-            f"rule {r.id!r}: no custom matcher {name!r} is installed"
-            for r in self.rules
-            for name in r.when
-            if name not in matchers
-        ]
+        self,
+        executors: Collection[str],
+        matchers: Collection[str],
+        channels: Collection[str] = DEFAULT_CHANNELS,
+        territories: Collection[str] | None = None,
+    ) -> list[RuleProblem]:
+        """Names this rule set uses that the city or the plugins lack (territories only
+        when given: a router keeps deciding after an import drops one a rule names)."""
+        problems: list[RuleProblem] = []
+        for i, r in enumerate(self.rules):
+            if r.executor and r.executor not in executors:
+                problems.append(
+                    RuleProblem(i, r.id, "executor", f"unknown executor {r.executor!r}")
+                )
+            problems += [
+                RuleProblem(
+                    i,
+                    r.id,
+                    "channels",
+                    f"the city declares no channel {channel!r}"
+                    f" (it has {', '.join(sorted(channels))})",
+                )
+                for channel in sorted(r.channels)
+                if channel not in channels
+            ]
+            if territories is not None:
+                field = "territory_id" if r.territory_id is not None else "territory_ids"
+                problems += [
+                    RuleProblem(i, r.id, field, f"unknown territory {territory!r}")
+                    for territory in sorted(r.territory_filter_ids)
+                    if territory not in territories
+                ]
+            problems += [
+                RuleProblem(i, r.id, "when", f"no custom matcher {name!r} is installed")
+                for name in r.when
+                if name not in matchers
+            ]
         return problems

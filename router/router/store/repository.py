@@ -2,7 +2,7 @@
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from uuid import UUID
 
@@ -11,7 +11,7 @@ from sqlalchemy import delete, text
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from contracts.events import Channel
+from contracts.events import DEFAULT_CHANNELS
 from router.domain.appeal import AppealToRoute
 from router.domain.buildings import Building, BuildingRegistry
 from router.domain.case import OPEN_STATES, Case, CaseState
@@ -24,6 +24,7 @@ from router.store.tables import (
     AppealRow,
     BuildingRow,
     CategoryRow,
+    ChannelRow,
     DecisionRow,
     ExecutorRow,
     RuleSetRow,
@@ -39,6 +40,9 @@ class City:
     executors: list[ExecutorRow]
     categories: list[CategoryRow]
     buildings: list[BuildingRow]
+    channels: list[ChannelRow] = field(default_factory=list)
+    """The channels the city declares; none (a city loaded before channels were
+    declared): the defaults."""
 
 
 async def load_router(
@@ -55,6 +59,7 @@ async def load_router(
         executors=list((await session.exec(select(ExecutorRow))).all()),
         categories=list((await session.exec(select(CategoryRow))).all()),
         buildings=list((await session.exec(select(BuildingRow))).all()),
+        channels=list((await session.exec(select(ChannelRow))).all()),
     )
     return build_router(RuleSet.model_validate_json(rule_set.document), city, matchers)
 
@@ -79,17 +84,20 @@ def build_router(
         category_groups={r.id: r.group for r in city.categories},
         executor_names={r.id: r.name for r in city.executors},
         buildings=BuildingRegistry(
-            Building(id=b.id, address=b.address, territory_id=b.territory_id)
+            Building(id=b.id, address=b.address, territory_id=b.territory_id, lon=b.lon, lat=b.lat)
             for b in city.buildings
         ),
         matchers=matchers,
+        channels=[c.id for c in city.channels] or DEFAULT_CHANNELS,
     )
 
 
 async def replace_city(session: AsyncSession, city: City, rules: RuleSet) -> None:
-    for table in (TerritoryRow, ExecutorRow, CategoryRow, BuildingRow):
+    for table in (TerritoryRow, ExecutorRow, CategoryRow, BuildingRow, ChannelRow):
         await session.exec(delete(table))
-    session.add_all([*city.territories, *city.executors, *city.categories, *city.buildings])
+    session.add_all(
+        [*city.territories, *city.executors, *city.categories, *city.buildings, *city.channels]
+    )
     await store_rule_set(session, rules)
 
 
@@ -119,7 +127,7 @@ def to_route(appeal: AppealRow, *, with_redirects: bool = True) -> AppealToRoute
         category=appeal.category,
         lon=appeal.lon,
         lat=appeal.lat,
-        channel=Channel(appeal.channel),
+        channel=appeal.channel,
         submitted_at=appeal.submitted_at,
         building_id=appeal.building_id,
         address=appeal.address,
@@ -175,7 +183,16 @@ async def open_appeals_near(
         col(AppealRow.lon).between(min_lon, max_lon),
     )
     return [
-        OpenAppeal(r.appeal_id, r.category, r.lat, r.lon, r.submitted_at)
+        OpenAppeal(
+            r.appeal_id,
+            r.category,
+            r.lat,
+            r.lon,
+            r.submitted_at,
+            channel=r.channel,
+            building_id=r.building_id,
+            address=r.address,
+        )
         for r in (await session.exec(statement)).all()
     ]
 

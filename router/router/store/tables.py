@@ -14,6 +14,7 @@ __all__ = [
     "AppealRow",
     "BuildingRow",
     "CategoryRow",
+    "ChannelRow",
     "DecisionRow",
     "ExecutorRow",
     "RuleSetRow",
@@ -36,14 +37,17 @@ class TerritoryRow(Table, table=True):
 
 
 class BuildingRow(Table, table=True):
-    """The building registry: which management company's territory serves a building."""
+    """The building registry: which management company's territory serves a building (none:
+    its owners manage it), and where it stands when known."""
 
     __tablename__ = "buildings"
 
     id: str = Field(primary_key=True, max_length=100)
     address: str = Field(max_length=500)
     normalised_address: str = Field(max_length=500, index=True)
-    territory_id: str = Field(max_length=100)
+    territory_id: str | None = Field(default=None, max_length=100)
+    lon: float | None = None
+    lat: float | None = None
 
 
 class ExecutorRow(Table, table=True):
@@ -58,6 +62,16 @@ class CategoryRow(Table, table=True):
 
     id: str = Field(primary_key=True, max_length=64)
     group: str = Field(max_length=64)
+
+
+class ChannelRow(Table, table=True):
+    """A channel the city takes appeals through (`channels.json`, or the defaults); rules
+    may name only these."""
+
+    __tablename__ = "channels"
+
+    id: str = Field(primary_key=True, max_length=32)
+    name: str = Field(max_length=300)
 
 
 class RuleSetRow(Table, table=True):
@@ -84,7 +98,7 @@ class AppealRow(Table, table=True):
     address: str | None = Field(default=None, max_length=500)
     building_id: str | None = Field(default=None, max_length=100)
     text: str = Field(sa_column=Column(Text, nullable=False))
-    channel: str = Field(max_length=20)
+    channel: str = Field(max_length=32)
     kind: str = Field(
         default="problem",
         sa_column=Column(String(16), nullable=False, server_default="problem"),

@@ -30,6 +30,7 @@ EXPECTED: dict[tuple[str, str, str], set[Role] | str] = {
     ("intake", "POST", "/appeals"): {R.CITIZEN},
     ("intake", "GET", "/appeals/{appeal_id}"): ANYONE,
     ("intake", "GET", "/categories"): ANYONE,
+    ("intake", "GET", "/channels"): ANYONE,
     ("intake", "POST", "/appeals/{appeal_id}/clarification"): {R.CITIZEN},
     ("intake", "POST", "/appeals/{appeal_id}/verdict"): {R.CITIZEN},
     ("intake", "POST", "/auth/phone/start"): ANYONE,
