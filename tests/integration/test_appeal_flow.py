@@ -115,7 +115,7 @@ def test_an_appeal_reaches_its_executor_and_the_citizen_sees_the_answer(platform
     assert "mc-uk-tsentralnaya" in decided[0]["territory_ids"]
 
 
-def test_an_appeal_no_rule_matches_goes_to_manual_routing(platform: Platform) -> None:
+def test_a_yard_outside_every_company_goes_to_manual_routing(platform: Platform) -> None:
     appeal_id = submit(platform, "playground", INDUSTRIAL_EAST, "Сломаны качели")
     manual = eventually(
         lambda: (a := appeal(platform, appeal_id))["status"] == "manual_routing" and a,
@@ -124,7 +124,7 @@ def test_an_appeal_no_rule_matches_goes_to_manual_routing(platform: Platform) ->
     assert manual["executor"] is None
     decided = decisions(platform, appeal_id)
     assert decided[0]["outcome"] == "manual"
-    assert "no rule" in decided[0]["explanation"]
+    assert "rule 'yard-housing-outside-companies'" in decided[0]["explanation"]
 
 
 def test_intake_refuses_bad_appeals_with_a_reason(platform: Platform) -> None:
