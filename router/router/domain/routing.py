@@ -227,15 +227,27 @@ class Router:
         self.buildings = buildings or BuildingRegistry([])
         self._zone = ZoneInfo(rules.timezone)
         self._index: dict[tuple[str, str, int], _CategoryRules] = defaultdict(_CategoryRules)
-        for order, rule in enumerate(rules.rules):
-            compiled = _Compiled(
-                order, rule, tuple(factories[name](cfg) for name, cfg in rule.when.items())
-            )
+        compiled_rules = [
+            _Compiled(order, rule, self._matchers_of(rule, factories))
+            for order, rule in enumerate(rules.rules)
+        ]
+        for compiled in compiled_rules:
+            rule = compiled.rule
             slots = rule.time_window.hours_of_week() if rule.time_window else {ALWAYS}
             for category in self._categories_of(rule):
                 for channel in rule.channels or {ANY_CHANNEL}:
                     for slot in slots:
                         self._index[category, channel, slot].add(compiled)
+
+    @staticmethod
+    def _matchers_of(rule: Rule, factories: Mapping[str, MatcherFactory]) -> tuple[Matcher, ...]:
+        matchers = []
+        for name, config in rule.when.items():
+            try:
+                matchers.append(factories[name](config))
+            except (ValueError, TypeError, KeyError) as error:
+                raise RuleSetError([f"rule {rule.id!r}: matcher {name!r}: {error}"]) from error
+        return tuple(matchers)
 
     def with_rules(self, rules: RuleSet) -> "Router":
         """The same city under other rules (raises RuleSetError if they do not fit it)."""

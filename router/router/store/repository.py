@@ -20,6 +20,7 @@ from router.domain.matchers import MatcherFactory
 from router.domain.routing import Decision, Routed, Router
 from router.domain.rules import RuleSet
 from router.domain.territories import Territory, TerritoryIndex, TerritoryKind
+from router.plugins import installed_matchers
 from router.store.tables import (
     AppealRow,
     BuildingRow,
@@ -48,7 +49,8 @@ class City:
 async def load_router(
     session: AsyncSession, matchers: Mapping[str, MatcherFactory] | None = None
 ) -> Router | None:
-    """The router for the city in the database, or None if no rule set is loaded yet."""
+    """The router for the city in the database, or None if no rule set is loaded yet
+    (`matchers`: default, those installed)."""
     rule_set = (
         await session.exec(select(RuleSetRow).order_by(col(RuleSetRow.version).desc()))
     ).first()
@@ -67,6 +69,9 @@ async def load_router(
 def build_router(
     rules: RuleSet, city: City, matchers: Mapping[str, MatcherFactory] | None = None
 ) -> Router:
+    """The router for `city` under `rules`, with `matchers` (default: those installed)."""
+    if matchers is None:
+        matchers = installed_matchers()
     return Router(
         rules=rules,
         territories=TerritoryIndex(

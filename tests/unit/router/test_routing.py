@@ -1,8 +1,10 @@
 """The router decides like the demo city's independently computed expectations."""
 
 import json
+from datetime import datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from pydantic import ValidationError
@@ -10,7 +12,7 @@ from shapely.geometry import box
 
 from router.city import CityError, read_city
 from router.domain.appeal import AppealToRoute
-from router.domain.routing import Routed, Router, Unroutable
+from router.domain.routing import Routed, Router, RuleSetError, Unroutable
 from router.domain.rules import Rule, RuleSet
 from router.domain.territories import Territory, TerritoryIndex, TerritoryKind
 from router.store.repository import build_router
@@ -33,6 +35,8 @@ def expectations() -> list[tuple[str, str, dict[str, Any], Any]]:
 
 
 ROUTER = demo_router()
+NOON = datetime(2026, 11, 25, 12, 0, tzinfo=ZoneInfo("Asia/Yakutsk"))
+"""When the expectations hold: the demo's time windows are at night."""
 
 
 @pytest.mark.parametrize(
@@ -43,7 +47,7 @@ ROUTER = demo_router()
 def test_demo_city_routes_as_expected(
     point_id: str, category: str, point: dict[str, Any], expected: dict[str, str | None]
 ) -> None:
-    decision = ROUTER.decide(AppealToRoute(category, point["lon"], point["lat"]))
+    decision = ROUTER.decide(AppealToRoute(category, point["lon"], point["lat"], submitted_at=NOON))
     if expected["executor"] is None:
         assert isinstance(decision, Unroutable)
         assert (expected["rule"] or category) in decision.reason
@@ -140,3 +144,45 @@ def test_a_city_naming_unknown_executors_is_refused(tmp_path: Path) -> None:
     (tmp_path / "executors.json").write_text("[]")
     with pytest.raises(CityError, match="unknown executor 'heat-utility'"):
         read_city(tmp_path)
+
+
+def test_demo_rules_use_time_windows_and_the_built_in_address_matcher() -> None:
+    lon, lat = 129.6900, 62.0255  # a central yard, off the Lenina corridor
+    at_night = NOON.replace(hour=23)
+    night = ROUTER.decide(AppealToRoute("heating_outage", lon, lat, submitted_at=at_night))
+    assert isinstance(night, Routed)
+    assert (night.rule.id, night.rule.priority) == ("heating-night-emergency", "emergency")
+    by_operator = ROUTER.decide(
+        AppealToRoute(
+            "pothole", lon, lat, channel="operator", address="Пр-т Ленина, д. 3", submitted_at=NOON
+        )
+    )
+    assert isinstance(by_operator, Routed)
+    assert (by_operator.rule.id, by_operator.executor_id) == (
+        "roads-lenina-by-operator",
+        "roads-dept",
+    )
+    on_the_web = ROUTER.decide(
+        AppealToRoute("pothole", lon, lat, address="Пр-т Ленина, д. 3", submitted_at=NOON)
+    )
+    assert isinstance(on_the_web, Routed)
+    assert on_the_web.executor_id == "adm-centre"
+
+
+def test_a_matcher_refusing_its_config_refuses_the_rule_set() -> None:
+    city, _ = read_city(CITY)
+    rules = RuleSet.model_validate(
+        {
+            "version": 9,
+            "rules": [
+                {
+                    "id": "bad-words",
+                    "groups": ["roads"],
+                    "when": {"address_mentions": {"words": "Ленина"}},
+                    "executor": "roads-dept",
+                }
+            ],
+        }
+    )
+    with pytest.raises(RuleSetError, match=r"matcher 'address_mentions': .*list of non-empty"):
+        build_router(rules, city)
