@@ -164,6 +164,9 @@ def dlq_list(topic: str, limit: int = typer.Option(50, help="show the newest N")
     from rich.table import Table
 
     letters = asyncio.run(list_dead_letters(KafkaSettings().kafka, topic))
+    if not letters:  # also a topic nothing was ever dead-lettered to (not created yet)
+        typer.echo(f"{topic}: the queue is empty (no dead letters)")
+        return
     table = Table(title=f"{topic}: {len(letters)} dead letters")
     for column in ("partition:offset", "from", "parked at", "reason", "message"):
         table.add_column(column, overflow="fold")

@@ -4,7 +4,10 @@ produced as the admin whom the ACLs let through, dead-lettered by the router."""
 
 import asyncio
 import json
+import os
 import re
+import subprocess
+import sys
 from uuid import uuid4
 
 import httpx
@@ -18,6 +21,7 @@ from tests.integration.kafka_io import Record, produce_to_every_partition, read_
 from tests.integration.platform import Platform, eventually
 from tests.integration.test_appeal_flow import YARD_TSENTRALNAYA, appeal, submit
 from tests.usecases.test_forged_envelopes import forged
+from tests.waiting import scaled
 
 
 def parked_letters(platform: Platform, dlq: str, marker: str, expected: int) -> list[Record]:
@@ -139,3 +143,19 @@ def test_no_service_but_intake_may_put_a_submission_on_the_broker(platform: Plat
     on_topic = read_all(platform.kafka, f"^{APPEAL_SUBMITTED}$")
     assert sent > 0
     assert sum(r.value == marker.encode() for r in on_topic) == sent
+
+
+def test_listing_a_dead_letter_topic_nothing_was_ever_parked_on_says_it_is_empty(
+    platform: Platform,
+) -> None:
+    never = f"dlq.nobody.{uuid4().hex}"
+    done = subprocess.run(
+        [sys.executable, "-m", "services", "dlq", "list", never],
+        env={**os.environ, **platform.broker.admin_env()},
+        capture_output=True,
+        text=True,
+        timeout=scaled(120),
+    )
+    assert done.returncode == 0, done.stderr
+    assert f"{never}: the queue is empty" in done.stdout
+    assert "Traceback" not in done.stderr

@@ -168,6 +168,8 @@ def test_bad_rule_sets_are_refused_before_anything_is_published(
     refused = router.run("rules", "publish", str(write(tmp_path, "u.yaml", unknown)), check=False)
     assert refused.returncode == 1
     assert "unknown executor 'no-such-executor'" in refused.stdout
+    assert "u.yaml:" in refused.stdout  # with its file and line
+    assert "rules[0].executor" in refused.stdout
 
     stale = router.run(
         "rules",
