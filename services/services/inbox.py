@@ -38,6 +38,20 @@ async def claim(session: AsyncSession, consumer: str, event_id: UUID) -> bool:
     return result.scalar_one_or_none() is not None
 
 
+async def claim_all(session: AsyncSession, consumer: str, event_ids: list[UUID]) -> set[UUID]:
+    """Record that `consumer` applies `event_ids` (one statement); returns those it had not
+    applied before (the rest are redeliveries)."""
+    unique = list(dict.fromkeys(event_ids))
+    statement = (
+        insert(InboxEntry)
+        .values([{"consumer": consumer, "event_id": event_id} for event_id in unique])
+        .on_conflict_do_nothing()
+        .returning(col(InboxEntry.event_id))
+    )
+    result = await session.exec(statement)
+    return set(result.scalars().all())
+
+
 async def prune(db: Database, consumer: str, older_than: datetime, *, batch: int = 10_000) -> int:
     """Forget what `consumer` applied before `older_than`, a batch per transaction; returns
     how many entries went. Sets the inbox size gauge."""

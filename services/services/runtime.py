@@ -111,6 +111,8 @@ class ServiceRuntime:
             topics=self.topics,
             handlers=handlers,
             broadcast=broadcast,
+            batch_size=self.settings.consumer_batch_size,
+            batch_wait_ms=self.settings.consumer_batch_wait_ms,
         )
         consumer.subscribe(
             topic=None if subscription.is_pattern else address,

@@ -98,6 +98,17 @@ class ServiceSettings(KafkaSettings, IdentitySettings):
     log_level: str = Field(default="INFO", description="minimum log level")
     log_format: Literal["json", "console"] = Field(default="json", description="log renderer")
     outbox_batch_size: int = Field(default=500, ge=1, description="rows the relay sends at once")
+    consumer_batch_size: int = Field(
+        default=200,
+        ge=1,
+        description="most records a consumer applies in one transaction (one inbox insert,"
+        " one offset commit)",
+    )
+    consumer_batch_wait_ms: int = Field(
+        default=20,
+        ge=1,
+        description="how long an idle consumer waits for records before it looks again",
+    )
     outbox_poll_interval_s: float = Field(
         default=0.5,
         gt=0,

@@ -42,19 +42,34 @@ class Topics:
         return [spec.name for spec in specs if isinstance(spec, TopicSpec)]
 
 
+class FakeSession:
+    """A transaction's writes: kept by the database only if it commits."""
+
+    def __init__(self, db: "FlakyDatabase") -> None:
+        self.db = db
+        self.claims: set[Any] = set()
+        self.effects: list[Any] = []
+
+
 class FlakyDatabase:
-    """Refuses the first `down_for` transactions as a restarting PostgreSQL does."""
+    """Refuses the first `down_for` transactions as a restarting PostgreSQL does; keeps
+    what committed transactions wrote (inbox claims, effects)."""
 
     def __init__(self, down_for: int) -> None:
         self.down_for = down_for
         self.attempts = 0
+        self.claims: set[Any] = set()
+        self.effects: list[Any] = []
 
     @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[object]:
+    async def transaction(self) -> AsyncIterator[FakeSession]:
         self.attempts += 1
         if self.attempts <= self.down_for:
             raise ConnectionRefusedError(111, "Connection refused")
-        yield object()
+        session = FakeSession(self)
+        yield session  # an exception here rolls back: nothing is kept
+        self.claims |= session.claims
+        self.effects += session.effects
 
 
 def submitted() -> AppealSubmitted:
@@ -70,7 +85,18 @@ def submitted() -> AppealSubmitted:
 
 
 def kafka_message(body: bytes, partition: Partition, offset: int = 41) -> KafkaAckableMessage:
-    record = ConsumerRecord(
+    record = consumer_record(body, offset)
+    return KafkaAckableMessage(raw_message=record, body=body, consumer=partition)
+
+
+def kafka_batch(bodies: list[bytes], partition: Partition, first: int = 41) -> KafkaAckableMessage:
+    """What a batch subscriber hands over: consecutive records of one partition."""
+    records = tuple(consumer_record(body, first + i) for i, body in enumerate(bodies))
+    return KafkaAckableMessage(raw_message=records, body=list(bodies), consumer=partition)
+
+
+def consumer_record(body: bytes, offset: int) -> "ConsumerRecord[bytes, bytes]":
+    return ConsumerRecord(
         topic=APPEAL_SUBMITTED,
         partition=2,
         offset=offset,
@@ -83,4 +109,3 @@ def kafka_message(body: bytes, partition: Partition, offset: int = 41) -> KafkaA
         serialized_value_size=len(body),
         headers=(),
     )
-    return KafkaAckableMessage(raw_message=record, body=body, consumer=partition)

@@ -58,14 +58,14 @@ async def test_a_refused_envelope_is_dead_lettered_with_its_reason(
     claimed: list[object] = []
     applied: list[AppealSubmitted] = []
 
-    async def claim(session: Any, consumer: str, event_id: Any) -> bool:
-        claimed.append(event_id)
-        return True
+    async def claim_all(session: Any, consumer: str, event_ids: list[Any]) -> set[Any]:
+        claimed.extend(event_ids)
+        return set(event_ids)
 
     async def route(event: AppealSubmitted, session: Any) -> None:
         applied.append(event)
 
-    monkeypatch.setattr(inbox, "claim", claim)
+    monkeypatch.setattr(inbox, "claim_all", claim_all)
     broker, partition = DeadLetters(), Partition()
     consumer = EventConsumer(
         name="router",

@@ -165,10 +165,10 @@ async def test_other_faults_are_raised_at_once() -> None:
 
 @pytest.fixture
 def applied(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
-    async def first_time(session: Any, consumer: str, event_id: Any) -> bool:
-        return True
+    async def first_time(session: Any, consumer: str, event_ids: list[Any]) -> set[Any]:
+        return set(event_ids)
 
-    monkeypatch.setattr(inbox, "claim", first_time)
+    monkeypatch.setattr(inbox, "claim_all", first_time)
     return []
 
 
