@@ -4,7 +4,8 @@ UV ?= $(shell command -v uv 2>/dev/null || echo "$(HOME)/.local/bin/uv")
 # The declared services' packages (entry points appeals.services), read when a recipe runs.
 DECLARED = $(UV) run --frozen python -m services declared package
 
-.PHONY: up down status prerequisites install test lint typecheck schemas unit usecases integration bench
+.PHONY: up down status prerequisites install test lint typecheck schemas unit usecases integration bench \
+	bench-pipeline
 
 up: prerequisites install ## Provision Kafka + PostgreSQL, migrate, load the demo city, start every service
 	deploy/local/platform.sh up
@@ -31,7 +32,7 @@ lint:
 typecheck:
 	packages=$$($(DECLARED)) && $(UV) run --frozen mypy -p contracts -p services \
 		$$(printf -- '-p %s ' $$packages) -p tests
-	$(UV) run --frozen mypy bench/router_bench.py bench/idle_bench.py
+	$(UV) run --frozen mypy bench/router_bench.py bench/idle_bench.py bench/pipeline_bench.py
 
 schemas: ## Fail if the checked-in JSON Schemas, AsyncAPI, OpenAPI or Kubernetes files are stale
 	$(UV) run --frozen python -m contracts.generate --check
@@ -51,3 +52,6 @@ integration: ## Against real Kafka and PostgreSQL (started by the fixtures unles
 bench: install ## Benchmarks (figures printed, never asserted)
 	$(UV) run --frozen python bench/router_bench.py
 	$(UV) run --frozen python -m bench.idle_bench
+
+bench-pipeline: install ## The whole pipeline at rising fixed rates (takes the machine a few minutes)
+	$(UV) run --frozen python -m bench.pipeline_bench $(ARGS)

@@ -169,6 +169,20 @@ def local_kafka(workdir: Path, **settings: str) -> Iterator[tuple[str, dict[str,
         _run("kafka.sh", "stop", env)
 
 
+def local_server_pids(workdir: Path) -> dict[str, int]:
+    """The pids of the Kafka broker and the PostgreSQL postmaster that `kafka(workdir)` and
+    `postgres(workdir)` started themselves (none for a given or containerised server)."""
+    pid_files = {
+        "kafka": workdir / "kafka" / "kafka.pid",
+        "postgresql": workdir / "postgres" / "postmaster.pid",
+    }
+    return {
+        server: int(path.read_text().split()[0])
+        for server, path in pid_files.items()
+        if path.is_file()
+    }
+
+
 @contextmanager
 def postgres(workdir: Path) -> Iterator[str]:
     """Yields a server URL for SQLAlchemy+asyncpg, without a database name."""

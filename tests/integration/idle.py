@@ -53,6 +53,35 @@ def cpu_seconds(pid: int) -> float:
     return (utime + stime) / os.sysconf("SC_CLK_TCK")
 
 
+def tree_cpu_seconds(pid: int) -> float:
+    """CPU time of the process and its descendants: those still running and those that
+    exited and were reaped (PostgreSQL's postmaster and its backends); 0 once it is gone."""
+    stats = _stats()
+    children: dict[int, list[int]] = {}
+    for child, fields in stats.items():
+        children.setdefault(int(fields[1]), []).append(child)
+    total, todo = 0, [pid]
+    while todo:
+        current = todo.pop()
+        if current in stats:
+            total += sum(int(f) for f in stats[current][11:15])  # utime stime cutime cstime
+            todo.extend(children.get(current, []))
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def _stats() -> dict[int, list[str]]:
+    """The fields after the command name of /proc/<pid>/stat, for every process."""
+    stats: dict[int, list[str]] = {}
+    for entry in os.scandir("/proc"):
+        if entry.name.isdigit():
+            try:
+                with open(f"/proc/{entry.name}/stat") as stat:
+                    stats[int(entry.name)] = stat.read().rsplit(")", 1)[1].split()
+            except (FileNotFoundError, ProcessLookupError):
+                continue
+    return stats
+
+
 class Server:
     """Statistics of a PostgreSQL server, read from its `postgres` database (so that
     reading them touches none of the databases watched)."""
