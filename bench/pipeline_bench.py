@@ -289,19 +289,15 @@ class Bench:
     """Sends appeals to a running platform and measures what happens to them."""
 
     def __init__(self, platform: Platform, watched: dict[str, int], citizens: int) -> None:
-        self.platform = platform
         self.watched = watched
-        """Process name → pid whose CPU is measured (Kafka, PostgreSQL: with children)."""
+        """Process name → pid whose CPU (with its children's) is measured."""
         self.bodies = iter(appeal_bodies(CITY))
         self.citizens = itertools.cycle(citizen_headers(citizens))
         self.assignments = Assignments(platform.kafka)
         self.sent: list[Sent] = []
 
     def cpu(self) -> dict[str, float]:
-        figures = {
-            name: tree_cpu_seconds(pid) if name in ("kafka", "postgresql") else cpu_seconds(pid)
-            for name, pid in self.watched.items()
-        }
+        figures = {name: tree_cpu_seconds(pid) for name, pid in self.watched.items()}
         return figures | {"load client (this)": cpu_seconds(os.getpid())}
 
     async def at_rest(self, seconds: float) -> str:
