@@ -42,20 +42,21 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NoReturn
 
-import httpx
+import aiohttp
 from aiokafka import AIOKafkaConsumer
 from shapely.geometry import Point, shape
 
 from services.identity import Role
 from services.kafka import list_topics
 from services.kafka_connection import KafkaConnection
+from services.local_issuer import LocalIssuer
 from tests.infrastructure import kafka, local_server_pids, postgres
 from tests.integration.idle import cpu_seconds, tree_cpu_seconds
 from tests.integration.platform import (
     CITY,
+    ISSUER,
     TEST_ENV,
     Platform,
-    auth_headers,
     build_platform,
     provision,
 )
@@ -110,11 +111,25 @@ def appeal_bodies(city: Path, seed: int = 7) -> list[bytes]:
     ]
 
 
+CITIZENS = LocalIssuer.generate("http://127.0.0.1/pipeline-bench-citizens")
+"""Citizens sign in with a citizens' provider, as in production (phone sign-in, ESIA): it
+may grant only `citizen`, so no service looks the caller up in the staff directory."""
+
+
+def citizens_trusted() -> str:
+    """IDENTITY_ISSUERS: the tests' staff issuer and the citizens' one."""
+    staff = json.loads(TEST_ENV.get("IDENTITY_ISSUERS", "[]")) or [
+        ISSUER.trusted().model_dump(mode="json")
+    ]
+    citizens = CITIZENS.trusted(grants=[Role.CITIZEN], default_roles=[Role.CITIZEN])
+    return json.dumps([*staff, citizens.model_dump(mode="json")])
+
+
 def citizen_headers(count: int) -> list[dict[str, str]]:
     """Request headers of `count` citizens (tokens signed before any timing)."""
     return [
         {
-            **auth_headers(Role.CITIZEN, subject=f"pipeline-bench-citizen-{i}"),
+            "Authorization": f"Bearer {CITIZENS.token(f'pipeline-bench-citizen-{i}')}",
             "Content-Type": "application/json",
         }
         for i in range(count)
@@ -312,18 +327,18 @@ class Bench:
         failed = sum(1 for s in self.sent if s.status is not None and s.appeal_id is None)
         return len(self.sent) - failed - len(self.assignments.arrived)
 
-    async def _post(self, client: httpx.AsyncClient, sent: Sent, body: bytes) -> None:
+    async def _post(self, client: aiohttp.ClientSession, sent: Sent, body: bytes) -> None:
         try:
-            response = await client.post("/appeals", content=body, headers=next(self.citizens))
-            sent.status = str(response.status_code)
-            if response.status_code == 201:
-                sent.appeal_id = str(response.json()["id"])
-        except httpx.HTTPError as error:
+            async with client.post("/appeals", data=body, headers=next(self.citizens)) as answer:
+                sent.status = str(answer.status)
+                if answer.status == 201:
+                    sent.appeal_id = str((await answer.json())["id"])
+        except (aiohttp.ClientError, TimeoutError) as error:
             sent.status = type(error).__name__
         sent.answered_at = asyncio.get_running_loop().time()
 
     async def fire(
-        self, client: httpx.AsyncClient, rate: float, seconds: float
+        self, client: aiohttp.ClientSession, rate: float, seconds: float
     ) -> tuple[list[Sent], float, list[tuple[float, int]]]:
         """Send at `rate` for `seconds` (open loop); return what was sent, how late the
         latest send was and the backlog sampled each second."""
@@ -364,7 +379,7 @@ class Bench:
         return None
 
     async def measure(
-        self, client: httpx.AsyncClient, rate: float, seconds: float, drain_s: float, p99: float
+        self, client: aiohttp.ClientSession, rate: float, seconds: float, drain_s: float, p99: float
     ) -> RateFigures:
         loop = asyncio.get_running_loop()
         load = os.getloadavg()[0]
@@ -398,16 +413,15 @@ async def run(
 ) -> list[RateFigures]:
     rates = [float(r) for r in args.rates.split(",")]
     bench = Bench(platform, watched, args.citizens)
-    # keep-alive shorter than the server's (uvicorn: 5 s), or a reused connection may be closed
-    limits = httpx.Limits(
-        max_connections=2000, max_keepalive_connections=2000, keepalive_expiry=3.0
-    )
-    timeout = httpx.Timeout(120.0)
+    # aiohttp rather than httpx: the load client shares the machine, and costs a third.
+    # Keep-alive shorter than the server's (uvicorn: 5 s), or a reused connection may close.
+    connector = aiohttp.TCPConnector(limit=2000, keepalive_timeout=3.0)
+    timeout = aiohttp.ClientTimeout(total=120.0)
     await bench.assignments.start()
     try:
         print(await bench.at_rest(args.rest), flush=True)
-        async with httpx.AsyncClient(
-            base_url=platform.intake.url, limits=limits, timeout=timeout
+        async with aiohttp.ClientSession(
+            base_url=platform.intake.url, connector=connector, timeout=timeout
         ) as client:
             warm = await bench.measure(client, rates[0], args.warmup, 30, args.p99_ms / 1000)
             print(
@@ -490,7 +504,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="pipeline-bench-") as tmp:
         workdir = Path(tmp)
         with kafka(workdir) as broker, postgres(workdir) as server_url:
-            platform = build_platform(broker, server_url, workdir, TEST_ENV)
+            env = {**TEST_ENV, "IDENTITY_ISSUERS": citizens_trusted()}
+            platform = build_platform(broker, server_url, workdir, env)
             provision(platform)
             with platform.started():
                 watched = {s.declaration.name: s.pid for s in platform.services if s.pid}

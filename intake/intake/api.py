@@ -181,7 +181,7 @@ async def submit_appeal(
     )
     key = _scoped(idempotency_key, caller) if idempotency_key else None
     try:
-        appeal_id, created = await service.submit(payload, key)
+        appeal_id, created, state = await service.submit(payload, key)
     except IntakeError as error:
         raise invalid(["body", error.field], str(error), error.code) from error
     except FilingLimited as limited:
@@ -194,7 +194,7 @@ async def submit_appeal(
         response.status_code = status.HTTP_200_OK
     url = f"/appeals/{appeal_id}"
     response.headers["Location"] = url
-    return Submitted(id=appeal_id, status=await service.status_of(appeal_id), url=url)
+    return Submitted(id=appeal_id, status=state, url=url)
 
 
 def _scoped(idempotency_key: str, caller: Principal) -> str:

@@ -50,27 +50,27 @@ class Submissions:
 
     async def submit(
         self, appeal: AppealSubmittedPayload, idempotency_key: str | None = None
-    ) -> tuple[UUID, bool]:
-        """Accept an appeal; returns its id and whether it is new (False: a retried POST).
-        Raises IntakeError (not acceptable) or FilingLimited (too many from the citizen)."""
+    ) -> tuple[UUID, bool, AppealStatus]:
+        """Accept an appeal; returns its id, whether it is new (False: a retried POST) and
+        its status. Raises IntakeError (not acceptable) or FilingLimited (too many from the
+        citizen)."""
         self.catalogue.check_submission(appeal.category, appeal.location, appeal.channel)
         if idempotency_key:
             async with self.db.session() as session:
                 seen = await repository.find_by_idempotency_key(session, idempotency_key)
             if seen:
-                return seen.id, False
+                return seen.id, False, AppealStatus(seen.status)
         try:
-            return await self._store(appeal, idempotency_key), True
+            appeal_id, status = await self._store(appeal, idempotency_key)
+            return appeal_id, True, status
         except IntegrityError:
             if idempotency_key is None:
                 raise
             return await self.submit(appeal, idempotency_key)  # lost a race with a twin
 
-    async def status_of(self, appeal_id: UUID) -> AppealStatus:
-        async with self.db.session() as session:
-            return AppealStatus((await repository.get(session, appeal_id)).status)
-
-    async def _store(self, appeal: AppealSubmittedPayload, idempotency_key: str | None) -> UUID:
+    async def _store(
+        self, appeal: AppealSubmittedPayload, idempotency_key: str | None
+    ) -> tuple[UUID, AppealStatus]:
         appeal_id = new_event_id()
         now = self._clock.now()
         screening = self.checks.screen(appeal.text, appeal.address)
@@ -117,8 +117,8 @@ class Submissions:
             )
             stage(session, event, APPEAL_SUBMITTED)
             if screening.held:
-                await self._hold(session, appeal_id, screening)
-        return appeal_id
+                status = await self._hold(session, appeal_id, screening)
+        return appeal_id, AppealStatus(status)
 
     async def _check_limits(self, session: AsyncSession, citizen_id: UUID) -> None:
         """Raise FilingLimited if the citizen filed too many appeals lately; holds a lock
@@ -131,7 +131,9 @@ class Submissions:
         )
         self.limits.check(filed, now)
 
-    async def _hold(self, session: AsyncSession, appeal_id: UUID, screening: Screening) -> None:
+    async def _hold(
+        self, session: AsyncSession, appeal_id: UUID, screening: Screening
+    ) -> AppealStatus:
         """Put the new appeal in the moderators' queue: `AppealHeld`, applied and staged."""
         row = await repository.get(session, appeal_id, for_update=True)
         row.moderation_reasons = json.dumps(screening.hold_reasons, ensure_ascii=False)
@@ -143,3 +145,4 @@ class Submissions:
             payload=AppealHeldPayload(reasons=list(screening.hold_reasons[:20])),
         )
         await take_step(session, row, held)
+        return AppealStatus(row.status)

@@ -71,7 +71,7 @@ class EventConsumer:
         handlers: Handlers,
         broadcast: bool = False,
         batch_size: int = 200,
-        batch_wait_ms: int = 20,
+        batch_wait_ms: int = 50,
     ) -> None:
         self.name = name
         self.broadcast = broadcast

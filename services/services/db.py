@@ -14,13 +14,20 @@ from contracts.declarations import ServiceDeclaration
 
 class Database:
     def __init__(
-        self, url: str, *, pool_size: int = 10, declaration: ServiceDeclaration | None = None
+        self,
+        url: str,
+        *,
+        pool_size: int = 10,
+        pre_ping: bool = True,
+        declaration: ServiceDeclaration | None = None,
     ) -> None:
         """With a `declaration`, events staged in this database's outbox are checked
-        against what the service declared it publishes."""
+        against what the service declared it publishes. `pre_ping` tests each pooled
+        connection before use (a round trip per transaction; without it a connection the
+        server dropped fails its first use, which callers retry as a transient fault)."""
         self.url = url
         self.engine: AsyncEngine = create_async_engine(
-            url, pool_size=pool_size, max_overflow=10, pool_pre_ping=True
+            url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=pre_ping
         )
         self._sessions = async_sessionmaker(
             self.engine,

@@ -6,18 +6,18 @@ producer, acks=all), so the worst case is a re-send that consumers' inboxes igno
 Quiet at rest: the relay runs a transaction only when there may be work, so an idle
 service makes no commits at all. It is woken
 - at once, in-process, after a commit that staged rows (`stage` marks the session);
-- by PostgreSQL NOTIFY on `OUTBOX_CHANNEL`, which every staging transaction issues and
-  the database delivers on commit to the relay of every replica (each LISTENs on a
-  dedicated connection): rows staged by another process, or left behind by one that died
-  before publishing them, are published without polling;
+- by PostgreSQL NOTIFY on `OUTBOX_CHANNEL`, which a statement trigger on the outbox table
+  issues (chassis migration 0004) and the database delivers on commit to the relay of
+  every replica (each LISTENs on a dedicated connection): rows staged by another process,
+  or left behind by one that died before publishing them, are published without polling;
 - at start and after its LISTEN connection is re-established (notifications sent while it
   was down are lost, so it looks once).
 It polls every `poll_interval_s` only while it cannot trust notifications: while its
 LISTEN connection is down, and after it found the relay lock held by another instance
 (that instance may stop before it reaches rows committed meanwhile). NOTIFY rather than a
 slow safety poll: a poll slow enough to be cheap is too slow to publish promptly, and a
-fast one is the idle load this design removes. NOTIFY costs a round-trip per staging
-transaction and is discarded if the transaction rolls back.
+fast one is the idle load this design removes. The trigger's NOTIFY costs no round trip
+and is discarded if the transaction rolls back.
 """
 
 import asyncio
@@ -28,8 +28,8 @@ from datetime import datetime
 from typing import Protocol
 
 import structlog
-from sqlalchemy import BigInteger, Column, LargeBinary, delete, event, text
-from sqlalchemy.orm import Session
+from sqlalchemy import DDL, BigInteger, Column, LargeBinary, delete, text
+from sqlalchemy import event as sqlalchemy_events
 from sqlmodel import Field, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -71,6 +71,27 @@ class OutboxMessage(ChassisTable, table=True):
     created_at: datetime = timestamp_field()
 
 
+NOTIFY_TRIGGER = (
+    f"""
+    CREATE FUNCTION appeals_outbox_notify() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        PERFORM pg_notify('{OUTBOX_CHANNEL}', '');
+        RETURN NULL;
+    END
+    $$
+    """,
+    "CREATE TRIGGER outbox_messages_notify AFTER INSERT ON outbox_messages"
+    " FOR EACH STATEMENT EXECUTE FUNCTION appeals_outbox_notify()",
+)
+"""Every statement that inserts outbox rows NOTIFYs the relays; PostgreSQL delivers a
+transaction's notifications on commit (none on rollback) and folds repeats into one.
+Installed by chassis migration 0004, and with the table when it is created from metadata."""
+
+_OUTBOX_TABLE = OutboxMessage.__table__  # type: ignore[attr-defined]
+for _statement in NOTIFY_TRIGGER:
+    sqlalchemy_events.listen(_OUTBOX_TABLE, "after_create", DDL(_statement))  # type: ignore[no-untyped-call]
+
+
 def stage(session: AsyncSession, event: Event, topic: str) -> None:
     """Queue `event` for `topic` in the caller's transaction (refused if the service's
     declaration does not list that publication)."""
@@ -91,14 +112,6 @@ class Publisher(Protocol):
         self, messages: list[tuple[str, bytes | None, bytes, dict[str, str]]]
     ) -> None:
         """Send (topic, key, value, headers) in order; return when all are acknowledged."""
-
-
-@event.listens_for(Session, "before_commit")
-def _announce_staged(session: Session) -> None:
-    """Last statement of any transaction that staged rows — in a service or an operator's
-    command — NOTIFY every relay of that database on commit."""
-    if session.info.get(STAGED):
-        session.execute(text(f"NOTIFY {OUTBOX_CHANNEL}"))
 
 
 class OutboxRelay:

@@ -63,7 +63,12 @@ class ServiceRuntime:
         self.declaration = declaration
         self.settings = settings
         self.clock: Clock = adapters.clock or SystemClock()
-        self.db = Database(settings.database_url, declaration=declaration)
+        self.db = Database(
+            settings.database_url,
+            pool_size=settings.db_pool_size,
+            pre_ping=settings.db_pool_pre_ping,
+            declaration=declaration,
+        )
         self.broker = adapters.broker or make_broker(settings.kafka, settings.service_name)
         self.identity: TokenVerifier = WithStaffRoles(
             adapters.identity

@@ -98,6 +98,15 @@ class ServiceSettings(KafkaSettings, IdentitySettings):
     log_level: str = Field(default="INFO", description="minimum log level")
     log_format: Literal["json", "console"] = Field(default="json", description="log renderer")
     outbox_batch_size: int = Field(default=500, ge=1, description="rows the relay sends at once")
+    db_pool_size: int = Field(
+        default=10, ge=1, description="pooled database connections (as many again on demand)"
+    )
+    db_pool_pre_ping: bool = Field(
+        default=False,
+        description="test each pooled connection before use: a round trip per transaction;"
+        " without it a connection the server dropped fails once, and is retried (consumers)"
+        " or answered 503 with Retry-After (HTTP)",
+    )
     consumer_batch_size: int = Field(
         default=200,
         ge=1,
@@ -105,7 +114,7 @@ class ServiceSettings(KafkaSettings, IdentitySettings):
         " one offset commit)",
     )
     consumer_batch_wait_ms: int = Field(
-        default=20,
+        default=50,
         ge=1,
         description="how long an idle consumer waits for records before it looks again",
     )

@@ -203,10 +203,13 @@ async def open_appeals_near(
 
 
 async def lock_area(session: AsyncSession, keys: list[int]) -> None:
-    """Hold these advisory locks until the transaction ends (keys in sorted order)."""
+    """Hold these advisory locks until the transaction ends, taken in one statement in
+    sorted order (unnest keeps the array's order)."""
     sql = await session.connection()
-    for key in keys:
-        await sql.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
+    await sql.execute(
+        text("SELECT pg_advisory_xact_lock(k) FROM unnest(CAST(:keys AS bigint[])) AS k"),
+        {"keys": sorted(keys)},
+    )
 
 
 async def manual_queue(
