@@ -166,11 +166,14 @@ class ServiceRuntime:
                 metrics_server.shutdown()
             for task in self._background:
                 task.cancel()
-            await asyncio.gather(*self._background, return_exceptions=True)
-            await self.broker.stop()
+            # Each step is bounded: a shutdown never hangs on one stuck part.
+            await _bounded(
+                "background tasks", asyncio.gather(*self._background, return_exceptions=True)
+            )
+            await _bounded("the broker", self.broker.stop())
             for hook in self._shutdown_hooks:
-                await hook()
-            await self.db.dispose()
+                await _bounded("a shutdown hook", hook())
+            await _bounded("the database pool", self.db.dispose())
             log.info("service stopped")
 
     def _serve_metrics_apart(self) -> Any:
@@ -272,3 +275,19 @@ def from_app_state(kind: type[T], attribute: str) -> Callable[[Request], T]:
         return cast(T, getattr(request.app.state, attribute))
 
     return dependency
+
+
+SHUTDOWN_STEP_S = 15.0
+"""How long one step of a service's shutdown may take before it is abandoned (logged)."""
+
+
+async def _bounded(what: str, step: Awaitable[Any]) -> None:
+    """Await `step` for at most SHUTDOWN_STEP_S; a step still running then is cancelled and
+    left (`asyncio.wait` does not wait for a cancellation a stuck step may ignore)."""
+    task = asyncio.ensure_future(step)
+    done, _ = await asyncio.wait({task}, timeout=SHUTDOWN_STEP_S)
+    if not done:
+        task.cancel()
+        log.error("shutdown step did not finish; going on without it", step=what)
+    elif not task.cancelled() and (error := task.exception()) is not None:
+        raise error
