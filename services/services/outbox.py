@@ -24,11 +24,12 @@ import asyncio
 import contextlib
 import json
 import time
+from collections.abc import Sequence
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 import structlog
-from sqlalchemy import DDL, BigInteger, Column, LargeBinary, delete, text
+from sqlalchemy import DDL, BigInteger, Column, LargeBinary, delete, insert, text
 from sqlalchemy import event as sqlalchemy_events
 from sqlmodel import Field, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -95,16 +96,28 @@ for _statement in NOTIFY_TRIGGER:
 def stage(session: AsyncSession, event: Event, topic: str) -> None:
     """Queue `event` for `topic` in the caller's transaction (refused if the service's
     declaration does not list that publication)."""
+    session.add(OutboxMessage(**_row(session, event, topic)))
+    session.info[STAGED] = True
+
+
+async def stage_all(session: AsyncSession, events: Sequence[tuple[Event, str]]) -> None:
+    """`stage` for many events at once: one INSERT executed for all rows in one round trip
+    (no ORM objects), at once rather than at the next flush."""
+    if not events:
+        return
+    rows = [_row(session, event, topic) for event, topic in events]
+    sql = await session.connection()
+    await sql.execute(insert(_OUTBOX_TABLE), rows)
+    session.info[STAGED] = True
+
+
+def _row(session: AsyncSession, event: Event, topic: str) -> dict[str, Any]:
     declaration: ServiceDeclaration | None = session.info.get("declaration")
     if declaration is not None:
         declaration.check_publication(topic, event.type)
     headers = {"event-type": event.type, "event-id": str(event.event_id)}
-    session.add(
-        OutboxMessage(
-            topic=topic, key=event.key, value=event.to_json(), headers=json.dumps(headers)
-        )
-    )
-    session.info[STAGED] = True
+    value = event.to_json()
+    return {"topic": topic, "key": event.key, "value": value, "headers": json.dumps(headers)}
 
 
 class Publisher(Protocol):

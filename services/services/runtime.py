@@ -261,17 +261,17 @@ class ServiceRuntime:
         return ops
 
 
-def runtime_of(request: Request) -> ServiceRuntime:
+async def runtime_of(request: Request) -> ServiceRuntime:
     """FastAPI dependency: the runtime of the app serving `request`."""
     runtime: ServiceRuntime = request.app.state.runtime
     return runtime
 
 
-def from_app_state(kind: type[T], attribute: str) -> Callable[[Request], T]:
+def from_app_state(kind: type[T], attribute: str) -> Callable[[Request], Awaitable[T]]:
     """A FastAPI dependency giving what the composition root put on `app.state`:
     `Annotated[Casework, Depends(from_app_state(Casework, "casework"))]`."""
 
-    def dependency(request: Request) -> T:
+    async def dependency(request: Request) -> T:  # async: FastAPI runs a plain def in a thread
         return cast(T, getattr(request.app.state, attribute))
 
     return dependency

@@ -2,6 +2,7 @@
 public text, flagged appeals held for a moderator (routed only once approved, never when
 rejected), the public text edited later, and the per-citizen filing limits."""
 
+import asyncio
 from collections.abc import AsyncIterator, Mapping
 from typing import Any
 
@@ -243,6 +244,42 @@ async def test_a_citizen_over_the_filing_limits_is_refused_with_retry_after(
     assert fourth.status_code == 429
     assert "at most 3 appeals a day" in fourth.json()["detail"]
     assert int(fourth.headers["Retry-After"]) == 24 * 3600 - 3601
+    await limited.settled()
+    assert limited.published_types("appeal.submitted").count("AppealSubmitted") == 4
+
+
+async def test_filings_sent_at_once_are_counted_together_and_twins_file_once(
+    limited: InProcessPlatform,
+) -> None:
+    """Concurrent POSTs are written in batches: the limits still count every one of
+    them, a retried key still files once, a held one is still held, and one citizen's
+    refusal is not their neighbour's."""
+    headers = limited.auth(Role.CITIZEN, subject=CITIZEN)
+    neighbour = limited.auth(Role.CITIZEN, subject="neighbour-at-once")
+    intake = limited.client("intake")
+
+    def post(text: str, who: dict[str, str], key: str | None = None) -> Any:
+        extra = {"Idempotency-Key": key} if key else {}
+        body = {**FALLEN_TREE, "text": text}
+        return intake.post("/appeals", json=body, headers={**who, **extra})
+
+    answers = await asyncio.gather(
+        post("Раз", headers, key="twin"),
+        post("Раз", headers, key="twin"),
+        post("Два", headers),
+        post("Три", headers),
+        post("Четыре", headers),
+        post(RUDE, neighbour),
+        post("Соседское", neighbour),
+    )
+    mine, theirs = answers[:5], answers[5:]
+    twins = [a.json()["id"] for a in mine[:2] if a.status_code in (200, 201)]
+    assert len(set(twins)) <= 1, "a retried key files once"
+    created = {a.json()["id"] for a in mine if a.status_code in (200, 201)}
+    assert len(created) == 2, f"at most 2 an hour: {[a.status_code for a in mine]}"
+    assert sorted(a.status_code for a in mine).count(429) == 5 - len(created) - (len(twins) - 1)
+    assert [a.status_code for a in theirs] == [201, 201], "the limits are per citizen"
+    assert theirs[0].json()["status"] == "moderation", "the rude one is held"
     await limited.settled()
     assert limited.published_types("appeal.submitted").count("AppealSubmitted") == 4
 

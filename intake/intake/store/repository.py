@@ -7,7 +7,7 @@ from typing import Any
 from uuid import UUID
 
 from shapely.geometry import shape
-from sqlalchemy import delete
+from sqlalchemy import delete, insert, text
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -58,10 +58,6 @@ async def replace_catalogue(
     session.add_all(
         ChannelRow(id=c.id, name=c.name, position=position) for position, c in enumerate(channels)
     )
-
-
-async def find_by_idempotency_key(session: AsyncSession, key: str) -> AppealRow | None:
-    return (await session.exec(select(AppealRow).where(AppealRow.idempotency_key == key))).first()
 
 
 async def get(session: AsyncSession, appeal_id: UUID, *, for_update: bool = False) -> AppealRow:
@@ -171,19 +167,6 @@ async def replace_moderation_rules(session: AsyncSession, rules: ModerationRules
         session.add(ModerationRulesRow(id=1, document=rules.model_dump_json()))
 
 
-async def filed_since(
-    session: AsyncSession, citizen_id: UUID, since: datetime, limit: int
-) -> list[datetime]:
-    """When the citizen filed appeals after `since`, newest first, at most `limit`."""
-    statement = (
-        select(AppealRow.submitted_at)
-        .where(AppealRow.citizen_id == citizen_id, col(AppealRow.submitted_at) > since)
-        .order_by(col(AppealRow.submitted_at).desc())
-        .limit(limit)
-    )
-    return list((await session.exec(statement)).all())
-
-
 async def held(session: AsyncSession, limit: int) -> list[AppealRow]:
     """Appeals waiting for a moderator, oldest first."""
     statement = (
@@ -193,3 +176,70 @@ async def held(session: AsyncSession, limit: int) -> list[AppealRow]:
         .limit(limit)
     )
     return list((await session.exec(statement)).all())
+
+
+async def by_idempotency_keys(
+    session: AsyncSession, keys: Sequence[str]
+) -> dict[str, tuple[UUID, str]]:
+    """The appeals already filed under any of `keys`: key → (id, status)."""
+    if not keys:
+        return {}
+    statement = select(AppealRow.idempotency_key, AppealRow.id, AppealRow.status).where(
+        col(AppealRow.idempotency_key).in_(keys)
+    )
+    return {key: (id_, status) for key, id_, status in (await session.exec(statement)).all() if key}
+
+
+async def lock_citizens(session: AsyncSession, citizen_ids: Sequence[UUID]) -> None:
+    """Hold a lock on each citizen until the transaction ends, taken in one statement in
+    sorted order (two transactions locking overlapping citizens queue, never deadlock)."""
+    if not citizen_ids:
+        return
+    sql = await session.connection()
+    await sql.execute(
+        text("SELECT pg_advisory_xact_lock(k) FROM unnest(CAST(:keys AS bigint[])) AS k"),
+        {"keys": sorted({citizen_lock_key(c) for c in citizen_ids})},
+    )
+
+
+def citizen_lock_key(citizen_id: UUID) -> int:
+    """The advisory lock key of a citizen's filings (a signed 64-bit integer)."""
+    return int.from_bytes(citizen_id.bytes[:8], "big", signed=True)
+
+
+async def filed_since_each(
+    session: AsyncSession, citizen_ids: Sequence[UUID], since: datetime, limit: int
+) -> dict[UUID, list[datetime]]:
+    """When each citizen filed after `since`, newest first, at most `limit` each (one
+    statement for them all)."""
+    filed: dict[UUID, list[datetime]] = {c: [] for c in citizen_ids}
+    if not citizen_ids:
+        return filed
+    sql = await session.connection()
+    rows = await sql.execute(
+        text(
+            "SELECT c.id, t.submitted_at FROM unnest(CAST(:ids AS uuid[])) AS c(id),"
+            " LATERAL (SELECT submitted_at FROM appeals WHERE citizen_id = c.id"
+            " AND submitted_at > :since ORDER BY submitted_at DESC LIMIT :most) AS t"
+            " ORDER BY c.id, t.submitted_at DESC"
+        ),
+        {"ids": list(citizen_ids), "since": since, "most": limit},
+    )
+    for citizen_id, submitted_at in rows.all():
+        filed[citizen_id].append(submitted_at)
+    return filed
+
+
+async def insert_appeals(
+    session: AsyncSession, appeals: Sequence[dict[str, Any]], history: Sequence[dict[str, Any]]
+) -> None:
+    """Insert new appeals and their first history rows: one statement each, executed for
+    all rows in one round trip (Core, no ORM objects)."""
+    if appeals:
+        sql = await session.connection()
+        await sql.execute(insert(APPEALS), list(appeals))
+        await sql.execute(insert(HISTORY), list(history))
+
+
+APPEALS = AppealRow.__table__  # type: ignore[attr-defined]
+HISTORY = HistoryRow.__table__  # type: ignore[attr-defined]
