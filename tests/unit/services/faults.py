@@ -4,8 +4,14 @@ import asyncio
 import socket
 from typing import cast
 
+import asyncpg
 from sqlalchemy import text
+from sqlalchemy.dialects.postgresql.asyncpg import (
+    AsyncAdapt_asyncpg_connection,
+    PGDialect_asyncpg,
+)
 from sqlalchemy.engine.interfaces import DBAPIConnection
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.pool import QueuePool
@@ -79,3 +85,20 @@ def pool_exhausted() -> Exception:
     finally:
         held.close()
     raise AssertionError("the pool was expected to be exhausted")
+
+
+def deadlock_detected() -> Exception:
+    """What a statement gets from SQLAlchemy + asyncpg when PostgreSQL breaks a deadlock
+    by aborting its transaction (SQLSTATE 40P01): asyncpg's error, translated by the
+    dialect as it translates every server error, wrapped in a `DBAPIError`."""
+    dbapi = PGDialect_asyncpg.import_dbapi()  # type: ignore[no-untyped-call]
+    cause = asyncpg.exceptions.DeadlockDetectedError("deadlock detected")
+    try:
+        try:
+            AsyncAdapt_asyncpg_connection._handle_exception_no_connection(dbapi, cause)
+        except dbapi.Error as translated:
+            statement = "SELECT pg_advisory_xact_lock(k) FROM unnest(CAST($1 AS bigint[])) AS k"
+            raise DBAPIError.instance(statement, None, translated, dbapi.Error) from translated
+    except DBAPIError as error:
+        return error
+    raise AssertionError("the error was expected to be raised")

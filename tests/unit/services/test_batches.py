@@ -22,6 +22,7 @@ from tests.unit.services.consumer_fakes import (
     kafka_batch,
     submitted,
 )
+from tests.unit.services.faults import deadlock_detected
 
 
 class Refused(ValueError):
@@ -100,3 +101,29 @@ async def test_a_batch_waits_out_a_database_restart_whole(claims: list[list[Any]
     await consumer(db, broker).process(kafka_batch([e.to_json() for e in events], partition))
     assert db.effects == events
     assert broker.published == [], "a transient fault never dead-letters"
+
+
+async def test_a_batch_that_meets_a_deadlock_is_retried_whole(claims: list[list[Any]]) -> None:
+    """Two router instances' batches can take area locks in opposite orders; PostgreSQL
+    aborts one of them (40P01), which is tried again as it was, never parked or split."""
+    db, broker, partition = FlakyDatabase(down_for=0), Broker(), Partition()
+    events = [submitted() for _ in range(3)]
+    deadlocks = [deadlock_detected()]
+
+    async def route(event: AppealSubmitted, session: Any) -> None:
+        cast(FakeSession, session).effects.append(event)
+        if event == events[1] and deadlocks:
+            raise deadlocks.pop()
+
+    handler = EventConsumer(
+        name="router",
+        db=cast(Database, db),
+        broker=cast(KafkaBroker, broker),
+        topics=cast(TopicAdmin, Topics()),
+        handlers={AppealSubmitted: route},
+    )
+    await handler.process(kafka_batch([e.to_json() for e in events], partition))
+    assert db.effects == events, "applied once, in order: the aborted attempt left nothing"
+    assert db.attempts == 2, "the whole batch again, not one by one"
+    assert broker.published == [], "a deadlock is never dead-lettered"
+    assert partition.seeks == []
