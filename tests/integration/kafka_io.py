@@ -5,6 +5,7 @@ particular principal."""
 import asyncio
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
@@ -80,6 +81,20 @@ def produce_to_every_partition(kafka: KafkaConnection, topic: str, values: list[
     """Put `values` on every partition of `topic`, so whatever follows queues behind them;
     returns the number of partitions."""
     return asyncio.run(_produce(kafka, topic, values))
+
+
+def rows(database_url: str, sql: str) -> list[tuple[Any, ...]]:
+    """The rows of a query on a service's database, as tuples."""
+    import asyncpg
+
+    async def query() -> list[tuple[Any, ...]]:
+        conn = await asyncpg.connect(database_url.replace("postgresql+asyncpg", "postgresql"))
+        try:
+            return [tuple(row) for row in await conn.fetch(sql)]
+        finally:
+            await conn.close()
+
+    return asyncio.run(query())
 
 
 def scalar(database_url: str, sql: str) -> int:

@@ -3,6 +3,7 @@
 import json
 import random
 from collections import defaultdict
+from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -14,21 +15,27 @@ from router.domain.duplicates import distance_m
 from router.domain.routing import Routed
 from router.store.repository import build_router
 from services.identity import Role
-from tests.integration.kafka_io import read_all, scalar
+from tests.integration.kafka_io import read_all, rows, scalar
 from tests.integration.platform import CITY, Platform, auth_headers, eventually
 
 APPEALS = 200
 
 
-def routable_cases(count: int, seed: int = 7) -> list[tuple[str, dict[str, float], str]]:
+def routable_cases(
+    count: int, seed: int = 7, avoiding: Iterable[tuple[str, float, float]] = ()
+) -> list[tuple[str, dict[str, float], str]]:
     """(category, point, expected executor) for `count` routable appeals spread over the
-    demo city, each more than 120 m from the others and from the fixed test points, so
-    none is a duplicate of another. The expected executor comes from the router's own
-    (unit-tested) decision: this test is about delivery, not about routing."""
+    demo city, each more than 120 m from the others, from the fixed test points and from
+    the appeals `avoiding` (category, lat, lon) of its category, so none is a duplicate of
+    another. The expected executor comes from the router's own (unit-tested) decision:
+    this test is about delivery, not about routing."""
     city, rules = read_city(CITY)
     router = build_router(rules, city)
     categories = sorted(c.id for c in city.categories)
     taken = [(p["lat"], p["lon"]) for p in json.loads((CITY / "test_points.json").read_text())]
+    earlier: dict[str, list[tuple[float, float]]] = defaultdict(list)
+    for category, lat, lon in avoiding:
+        earlier[category].append((lat, lon))
     rng = random.Random(seed)
     cases: list[tuple[str, dict[str, float], str]] = []
     while len(cases) < count:
@@ -36,11 +43,20 @@ def routable_cases(count: int, seed: int = 7) -> list[tuple[str, dict[str, float
         if any(distance_m(lat, lon, a, b) < 120 for a, b in taken):
             continue
         category = rng.choice(categories)
+        if any(distance_m(lat, lon, a, b) < 120 for a, b in earlier[category]):
+            continue
         decision = router.decide(AppealToRoute(category, lon, lat))
         if isinstance(decision, Routed):
             taken.append((lat, lon))
             cases.append((category, {"lat": lat, "lon": lon}, decision.executor_id))
     return cases
+
+
+def appeals_in_router(platform: Platform) -> list[tuple[str, float, float]]:
+    """(category, lat, lon) of every appeal the router holds: what earlier tests of the
+    session filed, which new cases must keep clear of (`routable_cases(avoiding=…)`)."""
+    held = rows(platform.router.database_url, "SELECT category, lat, lon FROM appeals")
+    return [(category, lat, lon) for category, lat, lon in held]
 
 
 def all_assignments(platform: Platform, executor: str) -> list[dict[str, Any]]:
