@@ -1,12 +1,15 @@
 """The whole pipeline at rising fixed rates: intake → Kafka → router → executor-gateway.
 
     uv run python -m bench.pipeline_bench [--rates 25,50,100,200,300,500] [--seconds 15]
+                                          [--routers 2]
     make bench-pipeline                   (from the repository root; takes the machine)
 
 Starts Kafka (SASL/SCRAM and ACLs) and PostgreSQL (or uses `KAFKA_BOOTSTRAP_SERVERS` /
 `POSTGRES_URL`), provisions topics, principals, databases and the demo city, and runs every
 declared service as its own process, as the integration tests do (with their high filing
-limits, `TEST_ENV`); everything is stopped at the end, whatever happened.
+limits, `TEST_ENV`); `--routers N` adds N-1 router instances (the same consumer groups
+and database: they share the partitions). Everything is stopped at the end, whatever
+happened.
 
 The load is open-loop: an asyncio client POSTs /appeals at a fixed rate, each send at
 t0 + i/rate whatever the answers, for `--seconds` per rate after a short warm-up, as
@@ -19,10 +22,11 @@ Kafka admin) reads the executors' topics from their end.
 Per rate it prints the POST latency, the intake→assignment latency (from sending the POST
 to the `AssignmentIssued` record for that appeal on an executor's topic), how many were
 assigned, whether the backlog (sent − assigned, sampled each second) grows, and the CPU
-seconds per appeal of each service, of Kafka and of PostgreSQL (postmaster and backends)
-from /proc, from the window's start until its appeals were all assigned. It goes to the
-next rate only while the last one kept up, and ends with the highest rate whose p99 stays
-under `--p99-ms` with no growing backlog. Figures are printed, never asserted.
+seconds per appeal of each service (and of the router instances together), of Kafka and
+of PostgreSQL (postmaster and backends) from /proc, from the window's start until its
+appeals were all assigned. It goes to the next rate only while the last one kept up, and
+ends with the highest rate whose p99 stays under `--p99-ms` with no growing backlog.
+Figures are printed, never asserted.
 """
 
 import argparse
@@ -38,6 +42,7 @@ import signal
 import tempfile
 import time
 from collections.abc import Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NoReturn
@@ -303,9 +308,17 @@ def ms(seconds: float) -> str:
 class Bench:
     """Sends appeals to a running platform and measures what happens to them."""
 
-    def __init__(self, platform: Platform, watched: dict[str, int], citizens: int) -> None:
+    def __init__(
+        self,
+        platform: Platform,
+        watched: dict[str, int],
+        citizens: int,
+        totals: dict[str, list[str]] | None = None,
+    ) -> None:
         self.watched = watched
         """Process name → pid whose CPU (with its children's) is measured."""
+        self.totals = totals or {}
+        """Name → the watched processes whose CPU it sums (the router instances)."""
         self.bodies = iter(appeal_bodies(CITY))
         self.citizens = itertools.cycle(citizen_headers(citizens))
         self.assignments = Assignments(platform.kafka)
@@ -313,7 +326,8 @@ class Bench:
 
     def cpu(self) -> dict[str, float]:
         figures = {name: tree_cpu_seconds(pid) for name, pid in self.watched.items()}
-        return figures | {"load client (this)": cpu_seconds(os.getpid())}
+        totals = {name: sum(figures[p] for p in parts) for name, parts in self.totals.items()}
+        return figures | totals | {"load client (this)": cpu_seconds(os.getpid())}
 
     async def at_rest(self, seconds: float) -> str:
         """The cores each process uses with no load, over `seconds`."""
@@ -409,10 +423,13 @@ class Bench:
 
 
 async def run(
-    platform: Platform, watched: dict[str, int], args: argparse.Namespace
+    platform: Platform,
+    watched: dict[str, int],
+    args: argparse.Namespace,
+    totals: dict[str, list[str]] | None = None,
 ) -> list[RateFigures]:
     rates = [float(r) for r in args.rates.split(",")]
-    bench = Bench(platform, watched, args.citizens)
+    bench = Bench(platform, watched, args.citizens, totals)
     # aiohttp rather than httpx: the load client shares the machine, and costs a third.
     # Keep-alive shorter than the server's (uvicorn: 5 s), or a reused connection may close.
     connector = aiohttp.TCPConnector(limit=2000, keepalive_timeout=3.0)
@@ -495,7 +512,12 @@ def main() -> None:
     )
     parser.add_argument("--p99-ms", type=float, default=250.0, help="the latency target")
     parser.add_argument("--citizens", type=int, default=2000, help="distinct citizens filing")
+    parser.add_argument(
+        "--routers", type=int, default=1, help="router instances sharing the load (one group)"
+    )
     args = parser.parse_args()
+    if args.routers < 1:
+        parser.error("--routers must be at least 1")
     rates = [float(r) for r in args.rates.split(",")]
     needed = rates[0] * args.warmup + sum(rates) * args.seconds
     if needed > (planned := len(appeal_bodies(CITY))):
@@ -507,12 +529,20 @@ def main() -> None:
             env = {**TEST_ENV, "IDENTITY_ISSUERS": citizens_trusted()}
             platform = build_platform(broker, server_url, workdir, env)
             provision(platform)
-            with platform.started():
+            with platform.started(), ExitStack() as extra:
                 watched = {s.declaration.name: s.pid for s in platform.services if s.pid}
+                routers = [platform.router.declaration.name]
+                for n in range(2, args.routers + 1):
+                    router = platform.router.another(workdir / f"router-{n}.log")
+                    extra.enter_context(router.started())
+                    assert router.pid is not None
+                    routers.append(f"{routers[0]}-{n}")
+                    watched[routers[-1]] = router.pid
                 watched |= local_server_pids(workdir)
                 pids = ", ".join(f"{name} {pid}" for name, pid in watched.items())
                 print(f"ready (pids: {pids}); logs in {workdir}", flush=True)
-                results = asyncio.run(run(platform, watched, args))
+                totals = {f"routers ({len(routers)})": routers} if len(routers) > 1 else {}
+                results = asyncio.run(run(platform, watched, args, totals))
     print(summary(results, args.p99_ms))
 
 
