@@ -228,7 +228,7 @@ class Submissions:
                 }
             )
         await repository.insert_appeals(session, appeals, history)
-        await stage_all(session, [(p.event, APPEAL_SUBMITTED) for p in prepared])
+        stage_all(session, [(p.event, APPEAL_SUBMITTED) for p in prepared])
 
     async def _hold(
         self, session: AsyncSession, appeal_id: UUID, screening: Screening

@@ -85,7 +85,7 @@ class Casework:
         self._max_redirects = settings.max_redirects
 
     async def submitted(self, event: AppealSubmitted, session: AsyncSession) -> None:
-        if await repository.get_appeal(session, event.appeal_id) is not None:
+        if await repository.appeal_known(session, event.appeal_id):
             return  # already handled under another event id: never decide twice
         p = event.payload
         appeal = AppealRow(
@@ -107,8 +107,7 @@ class Casework:
             case.hold()  # decided once a moderator approves it (`approved`)
             repository.save_case(session, appeal, case)
             return
-        repository.save_case(session, appeal, case)
-        await self._decide_new(session, appeal, case, event)
+        await self._decide_new(session, appeal, case, event)  # which saves the case decided
 
     async def approved(self, event: AppealApproved, session: AsyncSession) -> None:
         """A moderator let a held appeal through: decide it as a new one."""
@@ -139,11 +138,12 @@ class Casework:
         await repository.lock_area(
             session, area_locks(appeal.category, appeal.lat, appeal.lon, self._policy.radius_m)
         )
+        window = self._policy.window
         nearby = await repository.open_appeals_near(
             session,
             appeal.category,
             search_box(appeal.lat, appeal.lon, self._policy.radius_m),
-            appeal.submitted_at - self._policy.window,
+            (appeal.submitted_at - window, appeal.submitted_at + window),
         )
         original = find_same_problem(router, to_route, decision, nearby, self._policy)
         if original is None:

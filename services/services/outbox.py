@@ -31,6 +31,7 @@ from typing import Any, Protocol
 import structlog
 from sqlalchemy import DDL, BigInteger, Column, LargeBinary, delete, insert, text
 from sqlalchemy import event as sqlalchemy_events
+from sqlalchemy.orm import Session
 from sqlmodel import Field, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -93,22 +94,35 @@ for _statement in NOTIFY_TRIGGER:
     sqlalchemy_events.listen(_OUTBOX_TABLE, "after_create", DDL(_statement))  # type: ignore[no-untyped-call]
 
 
+PENDING = "outbox.pending"
+"""`session.info` key: rows staged in the transaction, inserted just before it commits."""
+
+
 def stage(session: AsyncSession, event: Event, topic: str) -> None:
-    """Queue `event` for `topic` in the caller's transaction (refused if the service's
-    declaration does not list that publication)."""
-    session.add(OutboxMessage(**_row(session, event, topic)))
+    """Queue `event` for `topic` in the caller's transaction (refused at once if the
+    service's declaration does not list that publication). Every row the transaction
+    staged is inserted, in staging order, by one statement just before it commits."""
+    session.info.setdefault(PENDING, []).append(_row(session, event, topic))
     session.info[STAGED] = True
 
 
-async def stage_all(session: AsyncSession, events: Sequence[tuple[Event, str]]) -> None:
-    """`stage` for many events at once: one INSERT executed for all rows in one round trip
-    (no ORM objects), at once rather than at the next flush."""
-    if not events:
-        return
-    rows = [_row(session, event, topic) for event, topic in events]
-    sql = await session.connection()
-    await sql.execute(insert(_OUTBOX_TABLE), rows)
-    session.info[STAGED] = True
+def stage_all(session: AsyncSession, events: Sequence[tuple[Event, str]]) -> None:
+    """`stage` for each of `events`, in order."""
+    for event, topic in events:
+        stage(session, event, topic)
+
+
+@sqlalchemy_events.listens_for(Session, "before_commit")
+def _insert_pending(session: Session) -> None:
+    """Runs inside the async session's greenlet, so the sync `execute` may do I/O."""
+    rows = session.info.pop(PENDING, None)
+    if rows:
+        session.connection().execute(insert(_OUTBOX_TABLE), rows)
+
+
+@sqlalchemy_events.listens_for(Session, "after_soft_rollback")
+def _forget_pending(session: Session, previous_transaction: object) -> None:
+    session.info.pop(PENDING, None)
 
 
 def _row(session: AsyncSession, event: Event, topic: str) -> dict[str, Any]:

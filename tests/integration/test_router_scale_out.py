@@ -69,14 +69,13 @@ def test_two_router_instances_share_the_load_and_decide_each_appeal_once(
 
     decided = rows(
         first.database_url,
-        "SELECT d.appeal_id::text, d.outcome, a.duplicate_of::text, a.submitted_at, d.decided_at"
+        "SELECT d.appeal_id::text, d.outcome, a.duplicate_of::text, d.decided_at"
         " FROM routing_decisions d JOIN appeals a USING (appeal_id)"
         f" WHERE d.appeal_id IN ({in_list(filed)})",
     )
     assert len(decided) == len(filed), "one decision per appeal"
-    outcome = {appeal_id: (result, original) for appeal_id, result, original, _, _ in decided}
-    submitted_at = {appeal_id: at for appeal_id, _, _, at, _ in decided}
-    decided_at = {appeal_id: at for appeal_id, _, _, _, at in decided}
+    outcome = {appeal_id: (result, original) for appeal_id, result, original, _ in decided}
+    decided_at = {appeal_id: at for appeal_id, _, _, at in decided}
     reports: dict[tuple[str, float, float], list[str]] = {}
     for appeal_id, (category, location, _) in filed.items():
         reports.setdefault((category, location["lat"], location["lon"]), []).append(appeal_id)
@@ -85,12 +84,8 @@ def test_two_router_instances_share_the_load_and_decide_each_appeal_once(
         assert outcome[earlier] == ("routed", None)
         for twin in later:
             # The instances took turns on the area's locks: the twin decided later saw the
-            # other and repeats it — unless it was reported first (an appeal repeats only
-            # an earlier one, so both are work).
-            if submitted_at[earlier] <= submitted_at[twin]:
-                assert outcome[twin] == ("duplicate", earlier)
-            else:
-                assert outcome[twin] == ("routed", None)
+            # other and repeats it, even when it was reported first.
+            assert outcome[twin] == ("duplicate", earlier)
 
     routed = {a: filed[a][2] for a, (result, _) in outcome.items() if result == "routed"}
     wait_until_assigned(platform, set(routed))

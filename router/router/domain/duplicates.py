@@ -120,12 +120,15 @@ def find_original(
     same_problem: Callable[[OpenAppeal], bool] | None = None,
 ) -> Original | None:
     """The open appeal this one repeats: the nearest within the radius and window that is
-    `same_problem` (when given), the earliest among equals."""
+    `same_problem` (when given), the earliest among equals. Open means already decided,
+    so an appeal filed a little later but decided first (twins on two partitions, two
+    routers) is an original too: the window reaches both ways, and whichever of two
+    twins is decided second becomes the duplicate."""
     near: list[Original] = []
     for other in candidates:
         if other.category != category:
             continue
-        if not submitted_at - policy.window <= other.submitted_at <= submitted_at:
+        if abs(other.submitted_at - submitted_at) > policy.window:
             continue
         d = distance_m(lat, lon, other.lat, other.lon)
         if d <= policy.radius_m:

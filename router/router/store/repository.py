@@ -176,30 +176,49 @@ async def open_appeals_near(
     session: AsyncSession,
     category: str,
     box: tuple[float, float, float, float],
-    since: datetime,
+    submitted: tuple[datetime, datetime],
 ) -> list[OpenAppeal]:
-    """Routed or manually queued appeals of `category` inside `box`, submitted since `since`."""
+    """Routed or manually queued appeals of `category` inside `box`, submitted between
+    `submitted` (both ends included). Columns only, no ORM objects; the query flushes the
+    transaction's pending rows first, so appeals decided earlier in a batch are seen."""
     min_lat, max_lat, min_lon, max_lon = box
-    statement = select(AppealRow).where(
+    statement = select(  # type: ignore[call-overload]
+        AppealRow.appeal_id,
+        AppealRow.category,
+        AppealRow.lat,
+        AppealRow.lon,
+        AppealRow.submitted_at,
+        AppealRow.channel,
+        AppealRow.building_id,
+        AppealRow.address,
+    ).where(
         AppealRow.category == category,
         col(AppealRow.state).in_([s.value for s in OPEN_STATES]),
-        col(AppealRow.submitted_at) >= since,
+        col(AppealRow.submitted_at).between(*submitted),
         col(AppealRow.lat).between(min_lat, max_lat),
         col(AppealRow.lon).between(min_lon, max_lon),
     )
     return [
         OpenAppeal(
-            r.appeal_id,
-            r.category,
-            r.lat,
-            r.lon,
-            r.submitted_at,
-            channel=r.channel,
-            building_id=r.building_id,
-            address=r.address,
+            appeal_id,
+            category_id,
+            lat,
+            lon,
+            submitted_at,
+            channel=channel,
+            building_id=building_id,
+            address=address,
         )
-        for r in (await session.exec(statement)).all()
+        for appeal_id, category_id, lat, lon, submitted_at, channel, building_id, address in (
+            await session.exec(statement)
+        ).all()
     ]
+
+
+async def appeal_known(session: AsyncSession, appeal_id: UUID) -> bool:
+    """Whether the router has a case file for the appeal (its id only is read)."""
+    statement = select(AppealRow.appeal_id).where(AppealRow.appeal_id == appeal_id)
+    return (await session.exec(statement)).first() is not None
 
 
 async def lock_area(session: AsyncSession, keys: list[int]) -> None:

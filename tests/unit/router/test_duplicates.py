@@ -36,7 +36,8 @@ def existing(
         (10.0, timedelta(days=13, hours=23), "pothole", True),  # just inside the window
         (10.0, timedelta(days=14, hours=1), "pothole", False),  # just outside
         (10.0, timedelta(days=1), "playground", False),  # another category
-        (10.0, -timedelta(minutes=1), "pothole", False),  # reported after this one
+        (10.0, -timedelta(minutes=1), "pothole", True),  # reported after, but decided first
+        (10.0, -timedelta(days=14, hours=1), "pothole", False),  # too long after
     ],
 )
 def test_duplicate_edges(north_m: float, age: timedelta, category: str, duplicate: bool) -> None:
