@@ -6,10 +6,24 @@ from typing import Any
 
 import asyncpg
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
+    AsyncEngine,
+    async_sessionmaker,
+    create_async_engine,
+)
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from contracts.declarations import ServiceDeclaration
+
+
+async def core(session: AsyncSession) -> AsyncConnection:
+    """The session's connection, for a Core statement in its transaction. Changes to
+    loaded rows are flushed first, so the statement never works under a stale ORM update
+    flushed after it; new rows stay pending and are inserted together later."""
+    if session.dirty or session.deleted:
+        await session.flush()
+    return await session.connection()
 
 
 class Database:

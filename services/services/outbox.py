@@ -152,8 +152,12 @@ class OutboxRelay:
         service: str,
         batch_size: int = 500,
         poll_interval_s: float = 0.5,
+        linger_s: float = 0.0,
     ) -> None:
+        """`linger_s`: how long a woken relay waits before it reads the outbox, so that
+        commits landing meanwhile go in the same pass (one transaction, one produce)."""
         self._db = db
+        self._linger_s = linger_s
         self._publisher = publisher
         self._service = service
         self._batch_size = batch_size
@@ -233,6 +237,8 @@ class OutboxRelay:
         finally:
             self._resting = False
             self._waiting = False
+        if self._linger_s:
+            await asyncio.sleep(self._linger_s)
         self._wakeup.clear()
 
     async def publish_batch(self) -> int:

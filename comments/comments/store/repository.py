@@ -1,6 +1,7 @@
 """Reads and writes of the comments service's tables; callers own the transaction."""
 
 from collections.abc import Sequence
+from typing import Any
 from uuid import UUID
 
 from sqlalchemy import func, update
@@ -11,24 +12,38 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from comments.domain.speakers import PostedComment, Speakers
 from comments.store.tables import AppealSpeakersRow, CommentRow, PhotoRow
 from contracts.events import CommentVisibility
+from services.db import core
 
 
 class NotFound(LookupError):
     """No such appeal, comment or photo here (HTTP 404)."""
 
 
+_SPEAKERS = AppealSpeakersRow.__table__  # type: ignore[attr-defined]
+_UPSERT = insert(_SPEAKERS)
+
+
+def _upsert_setting(column: str) -> Any:
+    """Insert an appeal's speakers row, or set `column` (and `updated_at`) on the existing
+    one: a prepared Core statement executed with parameters (no ORM, compiled once)."""
+    return _UPSERT.on_conflict_do_update(
+        index_elements=["appeal_id"],
+        set_={column: getattr(_UPSERT.excluded, column), "updated_at": func.now()},
+    )
+
+
+_HEARD_CITIZEN = _upsert_setting("citizen_id")
+_HOLDER_IS = _upsert_setting("executor_id")
+
+
 async def heard_citizen(
     session: AsyncSession, appeal_id: UUID, citizen_id: UUID | None, correlation_id: UUID
 ) -> None:
     """The appeal was filed by `citizen_id` (it may have been routed before we heard)."""
-    statement = insert(AppealSpeakersRow).values(
-        appeal_id=appeal_id, citizen_id=citizen_id, correlation_id=correlation_id
-    )
-    await session.exec(
-        statement.on_conflict_do_update(
-            index_elements=["appeal_id"],
-            set_={"citizen_id": citizen_id, "updated_at": func.now()},
-        )
+    sql = await core(session)
+    await sql.execute(
+        _HEARD_CITIZEN,
+        {"appeal_id": appeal_id, "citizen_id": citizen_id, "correlation_id": correlation_id},
     )
 
 
@@ -36,14 +51,10 @@ async def holder_is(
     session: AsyncSession, appeal_id: UUID, executor_id: str | None, correlation_id: UUID
 ) -> None:
     """`executor_id` holds the appeal from now on (None: nobody)."""
-    statement = insert(AppealSpeakersRow).values(
-        appeal_id=appeal_id, executor_id=executor_id, correlation_id=correlation_id
-    )
-    await session.exec(
-        statement.on_conflict_do_update(
-            index_elements=["appeal_id"],
-            set_={"executor_id": executor_id, "updated_at": func.now()},
-        )
+    sql = await core(session)
+    await sql.execute(
+        _HOLDER_IS,
+        {"appeal_id": appeal_id, "executor_id": executor_id, "correlation_id": correlation_id},
     )
 
 

@@ -16,6 +16,7 @@ from executor_gateway.store.tables import (
     HistoryRow,
     RejectionReasonRow,
 )
+from services.db import core
 
 
 class AssignmentNotFound(LookupError):
@@ -29,6 +30,19 @@ async def replace_executors(session: AsyncSession, executors: list[ExecutorRow])
 
 async def executor_exists(session: AsyncSession, executor_id: str) -> bool:
     return await session.get(ExecutorRow, executor_id) is not None
+
+
+_ASSIGNMENTS = AssignmentRow.__table__  # type: ignore[attr-defined]
+_INSERT_ASSIGNMENT = insert(_ASSIGNMENTS)
+_REISSUED = (
+    "status", "kind", "category", "lat", "lon", "address", "text", "rule_id", "priority",
+    "paused_from", "correlation_id", "assignment_event_id", "issued_at", "updated_at",
+)  # fmt: skip
+_ISSUE = _INSERT_ASSIGNMENT.on_conflict_do_update(
+    index_elements=["appeal_id", "executor_id"],
+    set_={column: getattr(_INSERT_ASSIGNMENT.excluded, column) for column in _REISSUED},
+)
+"""Insert an assignment or reopen the same executor's: Core, compiled once, parameters."""
 
 
 async def add_assignment(session: AsyncSession, event: AssignmentIssued) -> None:
@@ -52,11 +66,9 @@ async def add_assignment(session: AsyncSession, event: AssignmentIssued) -> None
         "issued_at": event.occurred_at,
         "updated_at": event.occurred_at,
     }
-    statement = insert(AssignmentRow).values(
-        appeal_id=event.appeal_id, executor_id=p.executor_id, **values
-    )
-    await session.exec(
-        statement.on_conflict_do_update(index_elements=["appeal_id", "executor_id"], set_=values)
+    sql = await core(session)
+    await sql.execute(
+        _ISSUE, {"appeal_id": event.appeal_id, "executor_id": p.executor_id, **values}
     )
     issued = Step("issued", status, event.producer, event.occurred_at, p.text)
     add_step(session, event.appeal_id, p.executor_id, issued)
