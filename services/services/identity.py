@@ -13,6 +13,7 @@ trusts a key they hold; production reads `IDENTITY_ISSUERS`.
 
 import asyncio
 import json
+import math
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -142,6 +143,11 @@ class JwtVerifier:
 
     def __post_init__(self) -> None:
         self._by_issuer = {i.issuer: i for i in self.issuers}
+        # Keys given inline are imported once, not per token.
+        for issuer in self.issuers:
+            if issuer.jwks is not None:
+                keys = KeySet.import_key_set(issuer.jwks)  # type: ignore[arg-type]
+                self._keys[issuer.issuer] = _Keys(keys, math.inf)
 
     async def verify(self, token: str) -> Principal:
         issuer = self._issuer_of(token)
@@ -190,7 +196,7 @@ class JwtVerifier:
 
     async def _keys_of(self, issuer: TrustedIssuer, *, refresh: bool) -> KeySet:
         if issuer.jwks is not None:
-            return KeySet.import_key_set(issuer.jwks)  # type: ignore[arg-type]
+            return self._keys[issuer.issuer].keys
         assert issuer.jwks_url is not None
         async with self._lock:
             cached = self._keys.get(issuer.issuer)
