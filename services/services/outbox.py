@@ -29,10 +29,10 @@ from datetime import datetime
 from typing import Any, Protocol
 
 import structlog
-from sqlalchemy import DDL, BigInteger, Column, LargeBinary, delete, insert, text
+from sqlalchemy import DDL, BigInteger, Column, LargeBinary, insert, text
 from sqlalchemy import event as sqlalchemy_events
 from sqlalchemy.orm import Session
-from sqlmodel import Field, col, select
+from sqlmodel import Field
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from contracts.declarations import ServiceDeclaration
@@ -134,6 +134,13 @@ def _row(session: AsyncSession, event: Event, topic: str) -> dict[str, Any]:
     return {"topic": topic, "key": event.key, "value": value, "headers": json.dumps(headers)}
 
 
+_OLDEST = text(
+    "SELECT id, topic, key, value, headers FROM outbox_messages ORDER BY id LIMIT :limit"
+)
+_SENT = text("DELETE FROM outbox_messages WHERE id = ANY(:ids)")
+"""One statement text whatever the batch's size (an IN list would prepare one per size)."""
+
+
 class Publisher(Protocol):
     async def send_batch(
         self, messages: list[tuple[str, bytes | None, bytes, dict[str, str]]]
@@ -152,12 +159,8 @@ class OutboxRelay:
         service: str,
         batch_size: int = 500,
         poll_interval_s: float = 0.5,
-        linger_s: float = 0.0,
     ) -> None:
-        """`linger_s`: how long a woken relay waits before it reads the outbox, so that
-        commits landing meanwhile go in the same pass (one transaction, one produce)."""
         self._db = db
-        self._linger_s = linger_s
         self._publisher = publisher
         self._service = service
         self._batch_size = batch_size
@@ -237,8 +240,6 @@ class OutboxRelay:
         finally:
             self._resting = False
             self._waiting = False
-        if self._linger_s:
-            await asyncio.sleep(self._linger_s)
         self._wakeup.clear()
 
     async def publish_batch(self) -> int:
@@ -252,20 +253,12 @@ class OutboxRelay:
             self._lock_missed = not locked.scalar_one()
             if self._lock_missed:
                 return 0
-            rows = (
-                await session.exec(
-                    select(OutboxMessage).order_by(col(OutboxMessage.id)).limit(self._batch_size)
-                )
-            ).all()
+            rows = (await sql.execute(_OLDEST, {"limit": self._batch_size})).all()
             if rows:
                 await self._publisher.send_batch(
                     [(r.topic, r.key, r.value, json.loads(r.headers)) for r in rows]
                 )
-                await session.exec(
-                    delete(OutboxMessage).where(
-                        OutboxMessage.id.in_([r.id for r in rows])  # type: ignore[union-attr]
-                    )
-                )
+                await sql.execute(_SENT, {"ids": [r.id for r in rows]})
             drained = len(rows) < self._batch_size
             if not drained and time.monotonic() - self._backlog_measured_at >= BACKLOG_EVERY_S:
                 backlog = await sql.execute(text("SELECT count(*) FROM outbox_messages"))

@@ -85,7 +85,6 @@ class ServiceRuntime:
             service=settings.service_name,
             batch_size=settings.outbox_batch_size,
             poll_interval_s=settings.outbox_poll_interval_s,
-            linger_s=settings.outbox_linger_ms / 1000,
         )
         self.jobs = JobRunner(
             self.db, self.clock, service=settings.service_name, takeover_s=settings.jobs_takeover_s

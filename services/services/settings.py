@@ -118,13 +118,6 @@ class ServiceSettings(KafkaSettings, IdentitySettings):
         ge=1,
         description="how long an idle consumer waits for records before it looks again",
     )
-    outbox_linger_ms: int = Field(
-        default=5,
-        ge=0,
-        le=1000,
-        description="how long a woken outbox relay waits before it reads, so that commits"
-        " landing meanwhile are published in the same pass (0: at once)",
-    )
     outbox_poll_interval_s: float = Field(
         default=0.5,
         gt=0,
