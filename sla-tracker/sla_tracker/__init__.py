@@ -1,0 +1,1 @@
+"""sla-tracker: the legal clocks of appeals (deadlines, pauses, warnings, escalation)."""

@@ -1,0 +1,1 @@
+"""Deadline rules with no I/O: production calendars, policies, due dates."""
