@@ -31,7 +31,7 @@ lint:
 
 typecheck:
 	packages=$$($(DECLARED)) && $(UV) run --frozen mypy -p contracts -p services \
-		$$(printf -- '-p %s ' $$packages) -p sla_tracker -p tests
+		$$(printf -- '-p %s ' $$packages) -p tests
 	$(UV) run --frozen mypy bench/router_bench.py bench/idle_bench.py bench/pipeline_bench.py
 
 schemas: ## Fail if the checked-in JSON Schemas, AsyncAPI, OpenAPI or Kubernetes files are stale

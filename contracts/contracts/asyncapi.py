@@ -32,9 +32,12 @@ from contracts.events import (
     ClarificationProvided,
     ClarificationRequested,
     CommentPosted,
+    Escalated,
     NeedsManualRouting,
     PublicTextEdited,
     RuleSetPublished,
+    SlaBreached,
+    SlaWarning,
     StaffRolesSet,
     TerritoriesChanged,
 )
@@ -85,6 +88,9 @@ CHANNELS = (
             AppealForwarded,
             AppealAcknowledged,
             CommentPosted,
+            SlaWarning,
+            SlaBreached,
+            Escalated,
         ),
     ),
     Channel(

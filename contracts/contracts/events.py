@@ -13,7 +13,7 @@ The services' declarations say so, and consumers refuse an event from anyone els
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated, Any, ClassVar, Literal
 from uuid import UUID
@@ -445,6 +445,65 @@ class AppealClosed(Event):
     payload: AppealClosedPayload
 
 
+class SlaStage(StrEnum):
+    """A stage of an appeal's legal clock (sla-tracker's policies)."""
+
+    REGISTRATION = "registration"
+    REDIRECT = "redirect"
+    ANSWER = "answer"
+
+
+class SlaRung(StrEnum):
+    """Who is answerable once an escalation reaches them."""
+
+    EXECUTOR_DISPATCHER = "executor_dispatcher"
+    EXECUTOR_HEAD = "executor_head"
+    CITY_CURATOR = "city_curator"
+    CITY_HEAD = "city_head"
+
+
+class SlaMarkPayload(Payload):
+    policy_id: SafeText
+    stage: SlaStage
+    executor_id: ExecutorId | None = Field(
+        default=None, description="whose stage it is (None: registration, the city's)"
+    )
+    due_at: datetime = Field(description="when the stage is due (pauses included)")
+
+
+class SlaWarningPayload(SlaMarkPayload):
+    share: float = Field(gt=0, lt=1, description="how much of the stage's time has passed")
+
+
+class SlaWarning(Event):
+    """A stage's deadline is near (at a share of its time the policy names)."""
+
+    type: Literal["SlaWarning"] = "SlaWarning"
+    appeal_id: UUID
+    payload: SlaWarningPayload
+
+
+class SlaBreached(Event):
+    """A stage's deadline passed before the stage ended."""
+
+    type: Literal["SlaBreached"] = "SlaBreached"
+    appeal_id: UUID
+    payload: SlaMarkPayload
+
+
+class EscalatedPayload(SlaMarkPayload):
+    rung: SlaRung = Field(description="who is answerable from now on")
+    share: float = Field(gt=0, description="when, as a share of the stage's time (≥ 1: late)")
+
+
+class Escalated(Event):
+    """The escalation ladder reached a rung: that person now answers for the appeal."""
+
+    type: Literal["Escalated"] = "Escalated"
+    appeal_id: UUID
+    payload: EscalatedPayload
+
+
 class RuleSetPublishedPayload(Payload):
     version: int = Field(ge=1)
     rules: dict[str, Any] = Field(description="the rule-set document (router's schema)")
@@ -521,6 +580,9 @@ EVENT_TYPES: tuple[type[Event], ...] = (
     AppealForwarded,
     AppealAcknowledged,
     CommentPosted,
+    SlaWarning,
+    SlaBreached,
+    Escalated,
     RuleSetPublished,
     TerritoriesChanged,
     StaffRolesSet,
@@ -549,6 +611,9 @@ AnyEvent = Annotated[
     | AppealForwarded
     | AppealAcknowledged
     | CommentPosted
+    | SlaWarning
+    | SlaBreached
+    | Escalated
     | RuleSetPublished
     | TerritoriesChanged
     | StaffRolesSet,

@@ -19,6 +19,10 @@ Writes, next to this script:
                             twin of the README tables, meant for tests);
 * ``README.md``           - description; every table in it is computed from the data.
 
+Not generated (hand-written, checked here): ``buildings.csv``, ``rejection_reasons.json``,
+``moderation.json`` and the sla-tracker's ``calendar.json``, ``regional_days_off.csv`` and
+``sla_policies.yaml`` (every rule's ``sla_policy`` must name one of its policies).
+
 The output is deterministic (no randomness).  All geometry is validated with shapely
 and every claim about the test points is both computed (by a reference implementation
 of the rule engine below) and asserted against hand-written expectations, so the
@@ -454,6 +458,7 @@ class Rule:
     priority: str | None = None
     time_window: tuple[str, str] | None = None  # local ("22:00", "08:00"), every day
     address_mentions: tuple[str, ...] = ()  # the router's built-in custom matcher
+    sla_policy: str | None = None  # a policy of sla_policies.yaml (None: its default)
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"id": self.id}
@@ -483,6 +488,8 @@ class Rule:
             out["executor"] = self.executor
         if self.priority is not None:
             out["priority"] = self.priority
+        if self.sla_policy is not None:
+            out["sla_policy"] = self.sla_policy
         return out
 
 
@@ -494,6 +501,7 @@ RULES: Final[tuple[Rule, ...]] = (
         time_window=("22:00", "08:00"),
         executor="heat-utility",
         priority="emergency",
+        sla_policy="emergency",
     ),
     Rule(
         "heating-hotline",
@@ -502,6 +510,7 @@ RULES: Final[tuple[Rule, ...]] = (
         channels=("phone",),
         executor="heat-utility",
         priority="emergency",
+        sla_policy="emergency",
     ),
     Rule(
         "heating-utility",
@@ -509,6 +518,7 @@ RULES: Final[tuple[Rule, ...]] = (
         categories=("heating_outage", "hot_water_outage"),
         territory_kind="municipality",
         executor="heat-utility",
+        sla_policy="emergency",
     ),
     Rule(
         "water-utility",
@@ -516,6 +526,7 @@ RULES: Final[tuple[Rule, ...]] = (
         categories=("water_leak",),
         territory_kind="municipality",
         executor="water-utility",
+        sla_policy="emergency",
     ),
     Rule(
         "waste-regional-operator",
@@ -531,6 +542,7 @@ RULES: Final[tuple[Rule, ...]] = (
         channels=("operator",),
         address_mentions=("проспект Ленина", "пр-т Ленина", "пр. Ленина"),
         executor="roads-dept",
+        sla_policy="operational",
     ),
     Rule(
         "roads-main-corridor",
@@ -540,6 +552,7 @@ RULES: Final[tuple[Rule, ...]] = (
         territory_kind="zone",
         territory_ids=("road-prospekt-lenina",),
         executor_from_territory=True,
+        sla_policy="operational",
     ),
     Rule(
         "roads-by-district",
@@ -547,6 +560,7 @@ RULES: Final[tuple[Rule, ...]] = (
         groups=("roads",),
         locate="point",
         executor_from_territory="district",
+        sla_policy="operational",
     ),
     Rule(
         "greenery-in-park",
@@ -555,6 +569,7 @@ RULES: Final[tuple[Rule, ...]] = (
         locate="point",
         territory_id="park-pobedy",
         executor="parks-dept",
+        sla_policy="operational",
     ),
     Rule(
         "greenery-by-district",
@@ -562,6 +577,7 @@ RULES: Final[tuple[Rule, ...]] = (
         groups=("greenery",),
         locate="point",
         executor_from_territory="district",
+        sla_policy="operational",
     ),
     Rule(
         "yard-housing-by-management-company",
@@ -570,6 +586,9 @@ RULES: Final[tuple[Rule, ...]] = (
         locate="building_else_point",
         territory_kind="management_company",
         executor_from_territory=True,
+        # 59-ФЗ binds public bodies, not management companies: their yard and house
+        # work runs on the operational regime.
+        sla_policy="operational",
     ),
     Rule(
         "housing-owner-managed",
@@ -614,6 +633,8 @@ RULES_HEADER: Final = """\
 #     `executor_from_territory: <kind>`, that of the territory of that kind
 #     containing the appeal; or `manual: <reason>` sends it to the operators'
 #     queue with that reason.  Every rule has exactly one of these.
+#   * `sla_policy` names the deadline policy of the appeals it routes (a policy of
+#     sla_policies.yaml); a rule without one leaves them to its `default`.
 """
 
 # --------------------------------------------------------------------------------------
@@ -947,6 +968,30 @@ def validate(
             check(r.territory_kind in (None, kind), f"{r.id}: territory_kind/id mismatch")
 
 
+TIME_ZONE: Final = "Asia/Yakutsk"  # the rules' time windows and the sla-tracker's days
+
+
+def read_sla_files() -> tuple[dict[str, Any], dict[str, Any]]:
+    """The hand-written sla-tracker files: calendar.json and sla_policies.yaml."""
+    calendar = json.loads((OUT_DIR / "calendar.json").read_text(encoding="utf-8"))
+    policies = yaml.safe_load((OUT_DIR / "sla_policies.yaml").read_text(encoding="utf-8"))
+    return calendar, policies
+
+
+def validate_sla(rules: Sequence[Rule], calendar: dict[str, Any], policies: dict[str, Any]) -> None:
+    """The rules name only policies the city has; one time zone for rules and deadlines.
+    (The sla-tracker checks the files themselves: `sla_tracker.city.read_sla_city`.)"""
+    check(calendar.get("time_zone") == TIME_ZONE, f"calendar.json: time_zone is not {TIME_ZONE}")
+    days_off = calendar.get("regional_days_off")
+    check(
+        days_off is None or (OUT_DIR / days_off).is_file(),
+        f"calendar.json: no file {days_off}",
+    )
+    ids = {p["id"] for p in policies["policies"]}
+    for r in rules:
+        check(r.sla_policy in (None, *ids), f"{r.id}: unknown sla_policy {r.sla_policy}")
+
+
 def industrial_area(city: Polygon) -> Any:
     _, south, east, north = city.bounds
     return city.intersection(box(INDUSTRIAL_WEST_LON, south, east, north))
@@ -1068,7 +1113,7 @@ def render_geojson(territories: Sequence[Territory]) -> str:
 
 def render_rules(rules: Sequence[Rule]) -> str:
     """YAML by hand (to keep a comment per rule); round-tripped through PyYAML later."""
-    lines = [RULES_HEADER, "version: 1", "timezone: Asia/Yakutsk", "rules:"]
+    lines = [RULES_HEADER, "version: 1", f"timezone: {TIME_ZONE}", "rules:"]
     for r in rules:
         lines.append(f"  # {r.description}")
         for i, (key, value) in enumerate(r.to_json().items()):
@@ -1149,6 +1194,7 @@ def render_readme(
     categories: dict[str, Category],
     territories: Sequence[Territory],
     rules: Sequence[Rule],
+    policies: dict[str, Any],
 ) -> str:
     city = next(t for t in territories if t.kind == "municipality").geometry
     w, s, e, n = city.bounds
@@ -1224,7 +1270,7 @@ def render_readme(
         return code(r.executor)
 
     rules_table = md_table(
-        ["#", "rule", "appeals", "territory", "executor"],
+        ["#", "rule", "appeals", "territory", "executor", "deadlines"],
         (
             [
                 str(i),
@@ -1232,10 +1278,12 @@ def render_readme(
                 rule_filter(r),
                 rule_where(r),
                 rule_target(r),
+                code(r.sla_policy) if r.sla_policy else f"default ({code(policies['default'])})",
             ]
             for i, r in enumerate(rules, 1)
         ),
     )
+    policy_table = render_policy_table(policies)
 
     point_rows = []
     for i, tp in enumerate(TEST_POINTS, 1):
@@ -1324,6 +1372,24 @@ def render_readme(
                     "expected route (`rule`, `executor`) of every category"
                 ),
             ),
+            (
+                "`calendar.json`",
+                "hand-written, for the sla-tracker: `{country, time_zone, regional_days_off}` —"
+                " whose production calendar (only `RU` for now: public holidays, transfers and"
+                " working weekends from `holidays`, shortened days from the tracker's data), the"
+                " IANA time zone deadlines are counted in, and the CSV of the region's own days"
+                " off (optional)",
+            ),
+            (
+                "`regional_days_off.csv`",
+                "hand-written: `date, name` — the Republic of Sakha (Yakutia)'s own days off"
+                " (27 April, the Day of the Republic, 2025–2027); `#` lines are comments",
+            ),
+            (
+                "`sla_policies.yaml`",
+                "hand-written: the deadline policies (`version`, `default`, `policies`; the"
+                " language is in sla-tracker/README.md); rules name one in `sla_policy`",
+            ),
             ("`generate.py`", "the generator; validates everything it writes"),
         ],
     )
@@ -1378,6 +1444,20 @@ from west to east; Парк Победы lies just north of it.
 Yard and housing appeals (groups `yard`, `housing`) outside every management-company
 territory match no rule on purpose: they must go to **manual routing**.
 
+## Deadlines (sla-tracker)
+
+The city counts deadlines in {TIME_ZONE} on Russia's production calendar plus Yakutia's
+Day of the Republic (`calendar.json`, `regional_days_off.csv`). Each rule above names the
+policy of the appeals it routes; the others get `{policies["default"]}`
+(`sla_policies.yaml`, version {policies["version"]}):
+
+{policy_table}
+
+Management companies are not bound by 59-ФЗ (it binds public bodies), so yard and house
+work they do runs on the operational regime, like roads and greenery; heating, hot water
+and burst mains are emergencies; the rest (waste, owner-managed houses, the manual queue)
+takes the default.
+
 ## Test points
 
 Coordinates are given as lat, lon (in GeoJSON they are `[lon, lat]`).
@@ -1402,6 +1482,38 @@ Expected executor for every category at every point inside the city
 """
 
 
+def render_policy_table(policies: dict[str, Any]) -> str:
+    units = {"calendar_days": "calendar days", "working_days": "working days", "hours": "hours"}
+
+    def stage(p: dict[str, Any], kind: str) -> str:
+        d = p["stages"].get(kind)
+        if not d:
+            return "—"
+        unit = units[d["unit"]]
+        return f"{d['within']} {unit[:-1] if d['within'] == 1 else unit}"
+
+    def ladder(p: dict[str, Any]) -> str:
+        return ", ".join(f"{e['to']} at {e['at']:g}" for e in p.get("escalation", ())) or "—"
+
+    return md_table(
+        ["policy", "name", *STAGE_KINDS, "on redirect", "warn at", "escalation"],
+        (
+            [
+                code(p["id"]),
+                p["name"],
+                *(stage(p, kind) for kind in STAGE_KINDS),
+                p.get("on_redirect", "restart_answer"),
+                ", ".join(f"{w:g}" for w in p.get("warn_at", (0.75, 0.9))),
+                ladder(p),
+            ]
+            for p in policies["policies"]
+        ),
+    )
+
+
+STAGE_KINDS: Final = ("registration", "redirect", "answer", "extension")
+
+
 # --------------------------------------------------------------------------------------
 # Main
 # --------------------------------------------------------------------------------------
@@ -1413,14 +1525,15 @@ def build_outputs() -> dict[str, str]:
     validate(EXECUTORS, CATEGORIES, territories, RULES)
     validate_test_points(territories, RULES, categories)
     validate_channels(CHANNELS)
+    calendar, policies = read_sla_files()
+    validate_sla(RULES, calendar, policies)
 
     geojson = render_geojson(territories)
     validate_written_geojson(geojson, territories)
     rules_yaml = render_rules(RULES)
     reparsed = yaml.safe_load(rules_yaml)
     check(
-        reparsed
-        == {"version": 1, "timezone": "Asia/Yakutsk", "rules": [r.to_json() for r in RULES]},
+        reparsed == {"version": 1, "timezone": TIME_ZONE, "rules": [r.to_json() for r in RULES]},
         "YAML round-trip",
     )
 
@@ -1431,7 +1544,7 @@ def build_outputs() -> dict[str, str]:
         "channels.json": dump_json([{"id": id_, "name": name} for id_, name in CHANNELS]),
         "rules.yaml": rules_yaml,
         "test_points.json": render_test_points(territories, RULES, categories),
-        "README.md": render_readme(EXECUTORS, categories, territories, RULES),
+        "README.md": render_readme(EXECUTORS, categories, territories, RULES, policies),
     }
 
 

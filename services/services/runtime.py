@@ -5,7 +5,7 @@ and returns `runtime.http_app(...)`. Clients connect in the lifespan, never at i
 """
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Mapping, Sequence
 from contextlib import asynccontextmanager
 from datetime import timedelta
 from typing import Any, TypeVar, cast
@@ -92,6 +92,7 @@ class ServiceRuntime:
         self.every(settings.inbox_prune_every_s, "inbox-prune", self._prune_inbox)
         self.subscriptions: list[Subscription] = []
         self._startup_hooks: list[StartupHook] = []
+        self._own_tasks: list[tuple[str, Callable[[], Coroutine[Any, Any, None]]]] = []
         self._shutdown_hooks: list[StartupHook] = []
         self._background: list[asyncio.Task[None]] = []
         self.consume(STAFF_ROLE_HANDLERS, STAFF_ROLES, group="staff-roles")
@@ -127,6 +128,11 @@ class ServiceRuntime:
         self.subscriptions.append(subscription)
         return consumer
 
+    def in_background(self, name: str, run: Callable[[], Coroutine[Any, Any, None]]) -> None:
+        """Run `run()` for the service's lifetime (started after the consumers' broker,
+        cancelled at shutdown); it must handle its own errors and never return."""
+        self._own_tasks.append((name, run))
+
     def every(self, seconds: float, name: str, job: JobBody) -> Job:
         """Run `job` every `seconds` in exactly one instance of the service (the leader)."""
         return self.jobs.add(name, seconds, job)
@@ -157,6 +163,8 @@ class ServiceRuntime:
         await self.broker.start()
         self._background.append(asyncio.create_task(self.relay.run(), name="outbox-relay"))
         self._background.append(asyncio.create_task(self.jobs.run(), name="periodic-jobs"))
+        for name, run in self._own_tasks:
+            self._background.append(asyncio.create_task(run(), name=name))
         metrics_server = self._serve_metrics_apart()
         log.info("service started", port=self.settings.http_port)
         try:

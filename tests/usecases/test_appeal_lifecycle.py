@@ -1,5 +1,6 @@
 """An appeal's life across intake, router and executor-gateway, in one process."""
 
+import asyncio
 import time
 from collections.abc import Mapping
 from datetime import datetime, timedelta
@@ -7,6 +8,7 @@ from uuid import UUID
 
 import httpx
 
+from contracts.topics import APPEAL_EVENTS
 from router.store import repository
 from services.clock import FakeClock
 from services.identity import Principal, Role
@@ -130,6 +132,7 @@ async def test_the_use_cases_publish_everything_the_services_declare(
     await every_later_step(platform, appeal_id, executor)
     await every_moderation_step(platform)
     await every_kind_step(platform)
+    await every_sla_step(platform)
     granted = await platform.client("staff-directory").put(
         "/staff",
         json={"issuer": platform.issuer.issuer, "subject": "anna", "roles": ["operator"]},
@@ -152,6 +155,19 @@ async def test_the_use_cases_publish_everything_the_services_declare(
         assert declared - by_operators_tools <= seen, (
             f"declared but never published: {declared - seen}"
         )
+
+
+async def every_sla_step(platform: InProcessPlatform) -> None:
+    """An appeal nobody answers: warned, breached and escalated as time passes."""
+    clock = platform.clock
+    assert isinstance(clock, FakeClock)
+    await submit(platform, {**FALLEN_TREE, "location": {"lat": 62.045, "lon": 129.76}})
+    await clock.advance(90 * 24 * 3600)
+    deadline = asyncio.get_running_loop().time() + 10
+    while not {"SlaBreached", "Escalated"} <= set(platform.published_types(APPEAL_EVENTS)):
+        assert asyncio.get_running_loop().time() < deadline, "no breach nor escalation fired"
+        await asyncio.sleep(0.02)
+    await platform.settled()
 
 
 async def every_moderation_step(platform: InProcessPlatform) -> None:

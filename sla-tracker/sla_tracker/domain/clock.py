@@ -144,6 +144,10 @@ class AppealClock:
             if stage.running:
                 self._replace(stage, replace(stage, ended=at))
 
+    def stages_past_registration(self) -> bool:
+        """Whether any stage after registration has started (the policy is then fixed)."""
+        return any(s.kind is not StageKind.REGISTRATION for s in self.stages)
+
     # --- what falls due --------------------------------------------------------------------
 
     def pending(self, now: datetime) -> list[Due]:

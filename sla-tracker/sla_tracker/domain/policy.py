@@ -7,6 +7,11 @@ from typing import Annotated, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from contracts.events import SlaRung
+
+Rung = SlaRung
+"""Who answers once an escalation reaches them (the events name the same rungs)."""
+
 PolicyId = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_.-]{0,63}$")]
 
 
@@ -38,13 +43,6 @@ class OnRedirect(StrEnum):
     """The competent executor's answer stage starts at its own registration (59-ФЗ)."""
     KEEP_DEADLINE = "keep_deadline"
     """The citizen's deadline stands whoever answers (operational platforms)."""
-
-
-class Rung(StrEnum):
-    EXECUTOR_DISPATCHER = "executor_dispatcher"
-    EXECUTOR_HEAD = "executor_head"
-    CITY_CURATOR = "city_curator"
-    CITY_HEAD = "city_head"
 
 
 class Strict(BaseModel):

@@ -28,17 +28,17 @@ def test_every_declared_address_is_a_channel_carrying_those_events(
 
 def test_a_new_service_appears_in_the_document_by_declaring_itself() -> None:
     newcomer = ServiceDeclaration(
-        name="sla-tracker",
-        package="sla_tracker",
-        folder="sla-tracker",
-        env_prefix="SLA",
-        port=8004,
-        database="sla_tracker",
+        name="analytics",
+        package="analytics",
+        folder="analytics",
+        env_prefix="ANALYTICS",
+        port=8099,
+        database="analytics",
         summary="",
         consumes=(Subscription(APPEAL_SUBMITTED, (AppealSubmitted,)),),
         publishes=(Publication(APPEAL_EVENTS, (AppealRouted,)),),
     )
     operations = document([*declared_services(), newcomer])["operations"]
-    assert "sla-tracker" in operations["receive_appealSubmitted"]["summary"]
-    assert "sla-tracker" in operations["send_appealEvents"]["summary"]
-    assert "sla-tracker" not in document()["operations"]["send_appealEvents"]["summary"]
+    assert "analytics" in operations["receive_appealSubmitted"]["summary"]
+    assert "analytics" in operations["send_appealEvents"]["summary"]
+    assert "analytics" not in document()["operations"]["send_appealEvents"]["summary"]

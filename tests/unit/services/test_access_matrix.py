@@ -103,6 +103,8 @@ EXPECTED: dict[tuple[str, str, str], set[Role] | str] = {
     ("comments", "POST", "/appeals/{appeal_id}/comments/{comment_id}/photos"): set(Role),
     ("comments", "GET", "/photos/{photo_id}"): ANYONE,
     ("comments", "GET", "/photos/{photo_id}/thumbnail"): ANYONE,
+    ("sla-tracker", "GET", "/sla/appeals/{appeal_id}"): EXECUTOR_STAFF | CITY,
+    ("sla-tracker", "GET", "/sla/overdue"): EXECUTOR_STAFF | CITY,
 }
 OPERATIONS = {"/health/live", "/health/ready", "/metrics"}
 """Public by rule; who can reach them is the deployment's business (internal network)."""

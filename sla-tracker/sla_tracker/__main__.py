@@ -1,0 +1,3 @@
+from sla_tracker.cli import cli
+
+cli()

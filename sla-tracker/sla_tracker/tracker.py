@@ -1,0 +1,229 @@
+"""The tracker's use cases: move an appeal's clock with each event of its case (in the
+consumer's transaction), and fire what falls due (the ticker's transaction), each mark
+once, its event staged in the same transaction that records it fired."""
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+import structlog
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from contracts.envelope import Event
+from contracts.events import (
+    AnswerRejected,
+    AppealAccepted,
+    AppealClarified,
+    AppealClosed,
+    AppealConfirmed,
+    AppealDuplicate,
+    AppealForwarded,
+    AppealRedirected,
+    AppealRejected,
+    AppealReopened,
+    AppealResolved,
+    AppealRouted,
+    AppealSubmitted,
+    ClarificationProvided,
+    ClarificationRequested,
+    Escalated,
+    EscalatedPayload,
+    SlaBreached,
+    SlaMarkPayload,
+    SlaStage,
+    SlaWarning,
+    SlaWarningPayload,
+)
+from contracts.topics import APPEAL_EVENTS
+from services.clock import Clock
+from services.db import Database
+from services.outbox import stage
+from sla_tracker.city import SlaCity
+from sla_tracker.domain.clock import AppealClock, Due
+from sla_tracker.domain.deadlines import due_at
+from sla_tracker.domain.policy import Duration, Policy
+from sla_tracker.store import repository
+from sla_tracker.store.tables import ClockRow
+
+PRODUCER = "sla-tracker"
+NEXT_AT = "sla.next_at"
+"""`session.info` key: the earliest `next_at` a transaction wrote (wakes the ticker)."""
+
+log = structlog.get_logger(__name__)
+
+
+class NoCity(RuntimeError):
+    """The city's calendar and policies were never loaded (`load-city`)."""
+
+
+@dataclass
+class Tracker:
+    db: Database
+    clock: Clock
+    city: SlaCity | None = None
+
+    async def reload(self) -> None:
+        """Read the city's calendar and policies (at start, and after `load-city`)."""
+        from sla_tracker.city import stored_city  # the city module owns the stored form
+
+        async with self.db.session() as session:
+            row = await repository.load_city(session)
+        self.city = stored_city(row.calendar, row.policies) if row else None
+
+    # --- the case's events --------------------------------------------------------------
+
+    async def submitted(self, event: AppealSubmitted, session: AsyncSession) -> None:
+        row, clock = await self._open(session, event.appeal_id, None)
+        row.category = event.payload.category
+        if not clock.stages:  # routed before we heard it was filed: no registration then
+            clock.submitted(event.occurred_at)
+        self._save(session, row, clock)
+
+    async def routed(self, event: AppealRouted, session: AsyncSession) -> None:
+        p = event.payload
+        row, clock = await self._open(session, event.appeal_id, p.sla_policy)
+        row.executor_id = p.executor_id
+        row.territory_ids = json.dumps(p.territory_ids)
+        clock.routed(event.occurred_at, p.executor_id)
+        self._save(session, row, clock)
+
+    async def step(
+        self, event: Event, session: AsyncSession, move: Callable[[AppealClock], None]
+    ) -> None:
+        """Apply a lifecycle step to a clock we have (steps of unknown appeals are skipped:
+        an appeal filed before the tracker existed has no clock)."""
+        assert event.appeal_id is not None
+        found = await repository.get_clock(session, event.appeal_id, for_update=True)
+        if found is None:
+            return
+        clock = self._clock_of(found)
+        move(clock)
+        self._save(session, found, clock)
+
+    # --- the ticker ---------------------------------------------------------------------
+
+    async def tick(self, limit: int) -> int:
+        """Fire every mark that has come, for up to `limit` clocks; returns how many clocks
+        it looked at (`limit`: there may be more)."""
+        now = self.clock.now()
+        async with self.db.transaction() as session:
+            rows = await repository.due_clocks(session, now, limit)
+            for row in rows:
+                clock = self._clock_of(row)
+                for due in clock.pending(now):
+                    stage(session, self._event_of(row, clock, due), APPEAL_EVENTS)
+                    clock.fire(due)
+                self._save(session, row, clock)
+        return len(rows)
+
+    async def earliest(self) -> datetime | None:
+        async with self.db.session() as session:
+            return await repository.earliest_next(session)
+
+    # --- helpers ------------------------------------------------------------------------
+
+    def _city(self) -> SlaCity:
+        if self.city is None:
+            raise NoCity("the city's calendar and policies are not loaded (load-city)")
+        return self.city
+
+    def _policy(self, policy_id: str | None) -> Policy:
+        policies = self._city().policies
+        return policies.policy(policy_id) or policies.policies[0]
+
+    def _due(self, policy: Policy) -> Callable[[datetime, Duration], datetime]:
+        city = self._city()
+        return lambda started, duration: due_at(
+            started, duration, city.calendar, city.zone, policy.off_day
+        )
+
+    async def _open(
+        self, session: AsyncSession, appeal_id: UUID, policy_id: str | None
+    ) -> tuple[ClockRow, AppealClock]:
+        """The appeal's clock, created if new; a policy named before any answer stage
+        started (the router's rule) replaces the default the registration used."""
+        row = await repository.get_clock(session, appeal_id, for_update=True)
+        policy = self._policy(policy_id)
+        if row is None:
+            row = ClockRow(appeal_id=appeal_id, policy_id=policy.id)
+            return row, AppealClock(policy, self._due(policy))
+        clock = self._clock_of(row)
+        if policy_id and policy.id != row.policy_id and not clock.stages_past_registration():
+            row.policy_id = policy.id
+            clock = AppealClock(policy, self._due(policy), clock.stages)
+        return row, clock
+
+    def _clock_of(self, row: ClockRow) -> AppealClock:
+        policy = self._policy(row.policy_id)
+        return AppealClock(policy, self._due(policy), repository.stages_from_json(row.stages))
+
+    def _save(self, session: AsyncSession, row: ClockRow, clock: AppealClock) -> None:
+        row.stages = repository.stages_to_json(clock.stages)
+        row.next_at = clock.next_at()
+        running = [s.effective_due for s in clock.stages if s.running]
+        row.due_at = min(running, default=None)
+        row.updated_at = self.clock.now()
+        session.add(row)
+        if row.next_at is not None:
+            known = session.info.get(NEXT_AT)
+            session.info[NEXT_AT] = min(known, row.next_at) if known else row.next_at
+
+    def _event_of(self, row: ClockRow, clock: AppealClock, due: Due) -> Event:
+        stage_ = clock.stages[due.stage]
+        common: dict[str, Any] = {
+            "policy_id": row.policy_id,
+            "stage": SlaStage(stage_.kind.value),
+            "executor_id": due.executor_id,
+            "due_at": stage_.effective_due,
+        }
+        envelope: dict[str, Any] = {
+            "appeal_id": row.appeal_id,
+            "producer": PRODUCER,
+            "correlation_id": row.appeal_id,
+            "occurred_at": due.mark.at,
+        }
+        if due.mark.kind == "warning":
+            return SlaWarning(**envelope, payload=SlaWarningPayload(**common, share=due.mark.share))
+        if due.mark.kind == "breach":
+            return SlaBreached(**envelope, payload=SlaMarkPayload(**common))
+        assert due.mark.rung is not None
+        return Escalated(
+            **envelope,
+            payload=EscalatedPayload(**common, rung=due.mark.rung, share=due.mark.share),
+        )
+
+
+def step_handlers(tracker: Tracker) -> dict[type[Event], Any]:
+    """The consumer's handlers for `appeal.events`: each moves the clock one step."""
+
+    def moving(move: Callable[[Any, AppealClock], None]) -> Any:
+        async def handle(event: Any, session: AsyncSession) -> None:
+            await tracker.step(event, session, lambda clock: move(event, clock))
+
+        return handle
+
+    def closed(event: Any, clock: AppealClock) -> None:
+        clock.closed(event.occurred_at)
+
+    def answered(event: Any, clock: AppealClock) -> None:
+        clock.answered(event.occurred_at)
+
+    return {
+        AppealRouted: tracker.routed,
+        AppealForwarded: moving(closed),  # suggestions and thanks have no legal clock
+        AppealDuplicate: moving(closed),  # the original's clock answers for it
+        AppealAccepted: moving(lambda e, c: c.accepted(e.occurred_at)),
+        ClarificationRequested: moving(lambda e, c: c.paused(e.occurred_at)),
+        ClarificationProvided: moving(lambda e, c: c.resumed(e.occurred_at)),
+        AppealRedirected: moving(lambda e, c: c.redirected(e.occurred_at)),
+        AppealResolved: moving(answered),
+        AppealClarified: moving(answered),
+        AppealRejected: moving(closed),  # the executor's rejection, or a moderator's
+        AppealReopened: moving(lambda e, c: c.reopened(e.occurred_at, e.payload.executor_id)),
+        AnswerRejected: moving(lambda e, c: c.reopened(e.occurred_at, e.payload.executor_id)),
+        AppealConfirmed: moving(closed),
+        AppealClosed: moving(closed),
+    }
