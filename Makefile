@@ -5,7 +5,7 @@ UV ?= $(shell command -v uv 2>/dev/null || echo "$(HOME)/.local/bin/uv")
 DECLARED = $(UV) run --frozen python -m services declared package
 
 .PHONY: up down status prerequisites install test lint typecheck schemas unit usecases integration bench \
-	bench-pipeline
+	bench-pipeline bench-sla
 
 up: prerequisites install ## Provision Kafka + PostgreSQL, migrate, load the demo city, start every service
 	deploy/local/platform.sh up
@@ -32,7 +32,8 @@ lint:
 typecheck:
 	packages=$$($(DECLARED)) && $(UV) run --frozen mypy -p contracts -p services \
 		$$(printf -- '-p %s ' $$packages) -p tests
-	$(UV) run --frozen mypy bench/router_bench.py bench/idle_bench.py bench/pipeline_bench.py
+	$(UV) run --frozen mypy bench/router_bench.py bench/idle_bench.py bench/pipeline_bench.py \
+		bench/sla_bench.py
 
 schemas: ## Fail if the checked-in JSON Schemas, AsyncAPI, OpenAPI or Kubernetes files are stale
 	$(UV) run --frozen python -m contracts.generate --check
@@ -55,3 +56,6 @@ bench: install ## Benchmarks (figures printed, never asserted)
 
 bench-pipeline: install ## The whole pipeline at rising fixed rates (takes the machine a few minutes)
 	$(UV) run --frozen python -m bench.pipeline_bench $(ARGS)
+
+bench-sla: install ## A million open deadlines: load, one tick vs a naive scan, a burst's firing lag, RSS
+	$(UV) run --frozen python -m bench.sla_bench $(ARGS)

@@ -32,6 +32,7 @@ from contracts.events import (
     ClarificationProvided,
     ClarificationRequested,
     CommentPosted,
+    DeadlineSet,
     Escalated,
     NeedsManualRouting,
     PublicTextEdited,
@@ -91,6 +92,7 @@ CHANNELS = (
             SlaWarning,
             SlaBreached,
             Escalated,
+            DeadlineSet,
         ),
     ),
     Channel(

@@ -491,6 +491,28 @@ class SlaBreached(Event):
     payload: SlaMarkPayload
 
 
+class DeadlineReason(StrEnum):
+    STARTED = "started"
+    """The executor has the appeal: its answer stage runs from now."""
+    RESUMED = "resumed"
+    """The citizen answered a question: the deadline moved by the time it waited."""
+    EXTENDED = "extended"
+    """The one extension the policy allows."""
+
+
+class DeadlineSetPayload(SlaMarkPayload):
+    reason: DeadlineReason
+
+
+class DeadlineSet(Event):
+    """When the executor must answer by, set or moved (the citizen's view and the
+    executor's inbox show it)."""
+
+    type: Literal["DeadlineSet"] = "DeadlineSet"
+    appeal_id: UUID
+    payload: DeadlineSetPayload
+
+
 class EscalatedPayload(SlaMarkPayload):
     rung: SlaRung = Field(description="who is answerable from now on")
     share: float = Field(gt=0, description="when, as a share of the stage's time (≥ 1: late)")
@@ -583,6 +605,7 @@ EVENT_TYPES: tuple[type[Event], ...] = (
     SlaWarning,
     SlaBreached,
     Escalated,
+    DeadlineSet,
     RuleSetPublished,
     TerritoriesChanged,
     StaffRolesSet,
@@ -614,6 +637,7 @@ AnyEvent = Annotated[
     | SlaWarning
     | SlaBreached
     | Escalated
+    | DeadlineSet
     | RuleSetPublished
     | TerritoriesChanged
     | StaffRolesSet,

@@ -4,7 +4,7 @@ the executor's steps, and the operator's rejection of a non-answer."""
 from collections.abc import Awaitable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Annotated
+from typing import Annotated, Literal
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, status
@@ -88,6 +88,9 @@ class AssignmentOut(BaseModel):
     citizen_reason: str | None = Field(description="why the citizen reopened the appeal")
     rating: int | None = Field(description="the citizen's mark of the answer, 1-5")
     issued_at: datetime
+    due_at: datetime | None = Field(
+        default=None, description="when the answer is due (the legal deadline); null: none"
+    )
     updated_at: datetime
 
     @classmethod
@@ -113,6 +116,7 @@ class AssignmentOut(BaseModel):
             citizen_reason=row.citizen_reason,
             rating=row.rating,
             issued_at=row.issued_at,
+            due_at=row.due_at,
             updated_at=row.updated_at,
         )
 
@@ -239,12 +243,18 @@ async def list_assignments(
     executor_id: ReadableExecutor,
     service: Service,
     status_filter: Annotated[AppealStatus | None, Query(alias="status")] = None,
+    sort: Annotated[
+        Literal["issued", "due"],
+        Query(description="`issued`: oldest first; `due`: the nearest deadline first"),
+    ] = "issued",
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     offset: Offset = 0,
 ) -> list[AssignmentOut]:
-    """The executor's assignments, oldest first."""
+    """The executor's assignments, oldest first or by their answer deadline."""
     async with service.db.session() as session:
-        rows = await repository.assignments(session, executor_id, status_filter, limit, offset)
+        rows = await repository.assignments(
+            session, executor_id, status_filter, limit, offset, by_due=sort == "due"
+        )
     return [AssignmentOut.of(r, service.clarification_wait) for r in rows]
 
 

@@ -15,6 +15,7 @@ from contracts.events import (
     AssignmentIssued,
     ClarificationProvided,
     ClarificationRequested,
+    DeadlineSet,
 )
 from contracts.topics import APPEAL_EVENTS, EXECUTOR_ASSIGNMENTS
 
@@ -36,6 +37,7 @@ SERVICE = ServiceDeclaration(
                 AppealConfirmed,
                 AppealReopened,
                 AppealClosed,
+                DeadlineSet,
             ),
         ),
     ),

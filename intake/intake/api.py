@@ -129,6 +129,11 @@ class AppealOut(BaseModel):
         description="while the appeal waits for the citizen: the status it returns to"
     )
     rating: int | None = Field(description="the citizen's rating of the answer, 1 to 5")
+    due_at: datetime | None = Field(
+        default=None,
+        description="when the executor must answer by (the legal deadline, moved by the"
+        " time the appeal waited for the citizen and by an extension)",
+    )
     duplicate_of: Original | None = None
     submitted_at: datetime
     updated_at: datetime
@@ -253,6 +258,7 @@ async def appeal_view(steps: CitizenSteps, appeal_id: UUID, caller: Principal | 
         answer_by=view.answer_by if private else None,
         resumes_as=view.lifecycle.paused_from,
         rating=view.rating,
+        due_at=row.due_at,
         duplicate_of=Original(
             id=original.id,
             status=AppealStatus(original.status),

@@ -13,6 +13,7 @@ from contracts.events import (
     AppealSubmitted,
     ClarificationProvided,
     ClarificationRequested,
+    DeadlineSet,
     PublicTextEdited,
 )
 from contracts.topics import APPEAL_EVENTS, APPEAL_SUBMITTED
@@ -26,7 +27,7 @@ SERVICE = ServiceDeclaration(
     port=8001,
     database="intake",
     summary="POST /appeals, GET /appeals/{id}",
-    consumes=(Subscription(APPEAL_EVENTS, get_args(LifecycleEvent)),),
+    consumes=(Subscription(APPEAL_EVENTS, (*get_args(LifecycleEvent), DeadlineSet)),),
     publishes=(
         Publication(APPEAL_SUBMITTED, (AppealSubmitted,)),
         Publication(

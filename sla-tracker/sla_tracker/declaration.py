@@ -17,6 +17,7 @@ from contracts.events import (
     AppealSubmitted,
     ClarificationProvided,
     ClarificationRequested,
+    DeadlineSet,
     Escalated,
     SlaBreached,
     SlaWarning,
@@ -53,5 +54,5 @@ SERVICE = ServiceDeclaration(
         Subscription(APPEAL_SUBMITTED, (AppealSubmitted,)),
         Subscription(APPEAL_EVENTS, CASE_EVENTS),
     ),
-    publishes=(Publication(APPEAL_EVENTS, (SlaWarning, SlaBreached, Escalated)),),
+    publishes=(Publication(APPEAL_EVENTS, (SlaWarning, SlaBreached, Escalated, DeadlineSet)),),
 )

@@ -29,6 +29,9 @@ from contracts.events import (
     AppealSubmitted,
     ClarificationProvided,
     ClarificationRequested,
+    DeadlineReason,
+    DeadlineSet,
+    DeadlineSetPayload,
     Escalated,
     EscalatedPayload,
     SlaBreached,
@@ -42,7 +45,7 @@ from services.clock import Clock
 from services.db import Database
 from services.outbox import stage
 from sla_tracker.city import SlaCity
-from sla_tracker.domain.clock import AppealClock, Due
+from sla_tracker.domain.clock import AppealClock, Due, Stage
 from sla_tracker.domain.deadlines import due_at
 from sla_tracker.domain.policy import Duration, Policy
 from sla_tracker.store import repository
@@ -87,8 +90,10 @@ class Tracker:
         row, clock = await self._open(session, event.appeal_id, p.sla_policy)
         row.executor_id = p.executor_id
         row.territory_ids = json.dumps(p.territory_ids)
+        before = clock.answer_stage()
         clock.routed(event.occurred_at, p.executor_id)
         self._save(session, row, clock)
+        self._tell_deadline(session, row, clock, before, event)
 
     async def step(
         self, event: Event, session: AsyncSession, move: Callable[[AppealClock], None]
@@ -100,8 +105,10 @@ class Tracker:
         if found is None:
             return
         clock = self._clock_of(found)
+        before = clock.answer_stage()
         move(clock)
         self._save(session, found, clock)
+        self._tell_deadline(session, found, clock, before, event)
 
     # --- the ticker ---------------------------------------------------------------------
 
@@ -170,6 +177,40 @@ class Tracker:
         if row.next_at is not None:
             known = session.info.get(NEXT_AT)
             session.info[NEXT_AT] = min(known, row.next_at) if known else row.next_at
+
+    def _tell_deadline(
+        self,
+        session: AsyncSession,
+        row: ClockRow,
+        clock: AppealClock,
+        before: Stage | None,
+        cause: Event,
+    ) -> None:
+        """Stage `DeadlineSet` when the answer deadline is new or moved by `cause`."""
+        after = clock.answer_stage()
+        if after is None:
+            return
+        if before is not None and before.started == after.started:
+            if before.effective_due == after.effective_due:
+                return
+            reason = DeadlineReason.EXTENDED if after.extended else DeadlineReason.RESUMED
+        else:
+            reason = DeadlineReason.STARTED
+        payload = DeadlineSetPayload(
+            policy_id=row.policy_id,
+            stage=SlaStage.ANSWER,
+            executor_id=after.executor_id,
+            due_at=after.effective_due,
+            reason=reason,
+        )
+        envelope = {
+            "appeal_id": row.appeal_id,
+            "producer": PRODUCER,
+            "correlation_id": cause.correlation_id,
+            "causation_id": cause.event_id,
+            "occurred_at": cause.occurred_at,
+        }
+        stage(session, DeadlineSet(**envelope, payload=payload), APPEAL_EVENTS)
 
     def _event_of(self, row: ClockRow, clock: AppealClock, due: Due) -> Event:
         stage_ = clock.stages[due.stage]

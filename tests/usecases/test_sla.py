@@ -83,6 +83,9 @@ async def test_an_appeal_is_warned_breached_and_escalated_on_its_policys_clock(
     assert seen.status_code == 200, seen.text
     answer = answer_stage(seen.json())
     assert (answer["executor_id"], datetime.fromisoformat(answer["due_at"])) == (EXECUTOR, expected)
+    citizen = platform.auth(Role.CITIZEN, subject=CITIZEN)
+    mine = (await platform.client("intake").get(f"/appeals/{appeal_id}", headers=citizen)).json()
+    assert datetime.fromisoformat(mine["due_at"]) == expected, "the citizen sees the due date"
     assert (await act(platform, EXECUTOR, appeal_id, "accept", {})).status_code == 200
     await platform.settled()
 
@@ -125,9 +128,20 @@ async def test_an_appeal_is_warned_breached_and_escalated_on_its_policys_clock(
     assert stranger.status_code == 403
 
 
+async def inbox(platform: InProcessPlatform, sort: str) -> list[tuple[str, str | None]]:
+    staff = platform.auth(Role.EXECUTOR_DISPATCHER, organisation=EXECUTOR)
+    listed = await platform.client("executor-gateway").get(
+        f"/executors/{EXECUTOR}/assignments", params={"sort": sort, "limit": 500}, headers=staff
+    )
+    assert listed.status_code == 200, listed.text
+    return [(a["appeal_id"], a["due_at"]) for a in listed.json()]
+
+
 async def test_a_question_to_the_citizen_pauses_the_answer_clock(
     platform: InProcessPlatform,
 ) -> None:
+    """The deadline moves by the time the citizen took to answer, in the tracker, in the
+    citizen's view and in the executor's inbox, which sorts by it."""
     clock = platform.clock
     assert isinstance(clock, FakeClock)
     appeal_id = await submit(platform, FALLEN_TREE)
@@ -136,19 +150,29 @@ async def test_a_question_to_the_citizen_pauses_the_answer_clock(
     due = datetime.fromisoformat(
         answer_stage((await clock_of(platform, appeal_id)).json())["due_at"]
     )
+    await clock.advance(24 * 3600)
+    later = await submit(platform, {**FALLEN_TREE, "location": {"lat": 62.0358, "lon": 129.706}})
     asked = await act(platform, EXECUTOR, appeal_id, "ask", {"question": "Какой двор?"})
     assert asked.status_code == 200, asked.text
     await platform.settled()
     paused = answer_stage((await clock_of(platform, appeal_id)).json())
     assert paused["paused_since"] is not None
     await clock.advance(3 * 24 * 3600)
+    citizen = platform.auth(Role.CITIZEN, subject=CITIZEN)
     answered = await platform.client("intake").post(
         f"/appeals/{appeal_id}/clarification",
         json={"answer": "Во дворе дома 5"},
-        headers=platform.auth(Role.CITIZEN, subject=CITIZEN),
+        headers=citizen,
     )
     assert answered.status_code == 200, answered.text
     await platform.settled()
     resumed = answer_stage((await clock_of(platform, appeal_id)).json())
     assert resumed["paused_since"] is None
-    assert datetime.fromisoformat(resumed["due_at"]) == due + timedelta(days=3)
+    moved = due + timedelta(days=3)
+    assert datetime.fromisoformat(resumed["due_at"]) == moved
+    mine = (await platform.client("intake").get(f"/appeals/{appeal_id}", headers=citizen)).json()
+    assert datetime.fromisoformat(mine["due_at"]) == moved, "the citizen sees it moved"
+    by_due = [a for a, _ in await inbox(platform, "due") if a in {appeal_id, later}]
+    by_issue = [a for a, _ in await inbox(platform, "issued") if a in {appeal_id, later}]
+    assert by_issue == [appeal_id, later]
+    assert by_due == [later, appeal_id], "the nearer deadline first"

@@ -75,12 +75,24 @@ async def add_assignment(session: AsyncSession, event: AssignmentIssued) -> None
 
 
 async def assignments(
-    session: AsyncSession, executor_id: str, status: AppealStatus | None, limit: int, offset: int
+    session: AsyncSession,
+    executor_id: str,
+    status: AppealStatus | None,
+    limit: int,
+    offset: int,
+    *,
+    by_due: bool = False,
 ) -> list[AssignmentRow]:
+    """An executor's assignments, oldest first, or by deadline (none last, then oldest)."""
     statement = select(AssignmentRow).where(AssignmentRow.executor_id == executor_id)
     if status is not None:
         statement = statement.where(AssignmentRow.status == status.value)
-    statement = statement.order_by(col(AssignmentRow.issued_at)).limit(limit).offset(offset)
+    oldest = (col(AssignmentRow.issued_at), col(AssignmentRow.appeal_id))
+    if by_due:
+        statement = statement.order_by(col(AssignmentRow.due_at).asc().nulls_last(), *oldest)
+    else:
+        statement = statement.order_by(*oldest)
+    statement = statement.limit(limit).offset(offset)
     return list((await session.exec(statement)).all())
 
 

@@ -64,6 +64,11 @@ class AssignmentRow(Table, table=True):
     correlation_id: UUID
     assignment_event_id: UUID
     issued_at: datetime = timestamp_field()
+    due_at: datetime | None = Field(
+        default=None,
+        sa_column=Column(DateTime(timezone=True), nullable=True, index=True),
+        description="when the executor must answer by (sla-tracker's DeadlineSet)",
+    )
     updated_at: datetime = timestamp_field()
 
 

@@ -80,6 +80,11 @@ class AppealRow(Table, table=True):
     )
     rating: int | None = None
     duplicate_of: UUID | None = Field(default=None, index=True)
+    due_at: datetime | None = Field(
+        default=None,
+        sa_column=Column(DateTime(timezone=True), nullable=True),
+        description="when the executor must answer by (sla-tracker's DeadlineSet)",
+    )
     idempotency_key: str | None = Field(default=None, max_length=100, unique=True)
     submitted_at: datetime = timestamp_field()
     updated_at: datetime = timestamp_field()

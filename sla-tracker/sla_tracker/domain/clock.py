@@ -52,8 +52,10 @@ class Stage:
 
     def marks(self, policy: Policy) -> list[Mark]:
         """The stage's marks, moved by the time it was paused."""
-        shifted = marks(self.started, self.due, policy)
-        return [replace(m, at=m.at + self.paused_for) for m in shifted]
+        found = marks(self.started, self.due, policy)
+        if not self.paused_for:
+            return found
+        return [replace(m, at=m.at + self.paused_for) for m in found]
 
     @property
     def effective_due(self) -> datetime:
@@ -143,6 +145,11 @@ class AppealClock:
         for stage in list(self.stages):
             if stage.running:
                 self._replace(stage, replace(stage, ended=at))
+
+    def answer_stage(self) -> Stage | None:
+        """The answer stage running, unpaused (its deadline is then known), or None."""
+        stage = self._running(StageKind.ANSWER)
+        return stage if stage is not None and stage.paused_at is None else None
 
     def stages_past_registration(self) -> bool:
         """Whether any stage after registration has started (the policy is then fixed)."""

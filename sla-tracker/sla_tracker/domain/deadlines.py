@@ -4,8 +4,8 @@ Days are counted in the city's time zone from the day after the stage starts, as
 law counts terms (Civil Code art. 191–193): a stage of 30 calendar days started on 1 March
 ends with 31 March; one of 8 working days ends with the 8th working day after the start.
 A stage ends when its last day does (local midnight); with `off_day: next_working_day` a
-last day that is not worked moves to the next working day. A stage in hours ends that
-many hours after it started, round the clock (emergencies).
+last day that is not worked moves to the next working day. A stage in hours (or minutes)
+ends that long after it started, round the clock (emergencies).
 """
 
 from dataclasses import dataclass
@@ -28,6 +28,8 @@ def due_at(
         raise ValueError("started must be timezone-aware")
     if duration.unit is Unit.HOURS:
         return (started + timedelta(hours=duration.within)).astimezone(UTC)
+    if duration.unit is Unit.MINUTES:
+        return (started + timedelta(minutes=duration.within)).astimezone(UTC)
     first = started.astimezone(zone).date()
     if duration.unit is Unit.WORKING_DAYS:
         last = calendar.add_working_days(first, duration.within)

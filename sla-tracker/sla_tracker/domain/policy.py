@@ -19,6 +19,8 @@ class Unit(StrEnum):
     CALENDAR_DAYS = "calendar_days"
     WORKING_DAYS = "working_days"
     HOURS = "hours"
+    MINUTES = "minutes"
+    """Round the clock, like hours: an emergency's first response."""
 
 
 class StageKind(StrEnum):

@@ -62,6 +62,12 @@ def test_hours_run_round_the_clock_through_holidays() -> None:
     )
 
 
+def test_minutes_run_round_the_clock_too() -> None:
+    started = datetime(2026, 1, 1, 23, 50, tzinfo=UTC)
+    due = due_at(started, Duration(within=30, unit=Unit.MINUTES), RU, YAKUTSK)
+    assert due == datetime(2026, 1, 2, 0, 20, tzinfo=UTC)
+
+
 def test_a_naive_start_is_refused() -> None:
     with pytest.raises(ValueError, match="timezone-aware"):
         due_at(datetime(2026, 3, 1), days(3), RU, YAKUTSK)
