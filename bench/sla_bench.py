@@ -57,7 +57,7 @@ from sla_tracker.domain.policy import Policy
 from sla_tracker.settings import SlaSettings
 from sla_tracker.store import repository
 from sla_tracker.ticker import Ticker
-from sla_tracker.tracker import Tracker
+from sla_tracker.tracker import Tracker, clock_columns
 from tests.infrastructure import postgres
 
 CITY = Path(__file__).resolve().parent.parent / "deploy" / "demo-city"
@@ -102,17 +102,17 @@ class Rows:
         )
 
     def record(self, clock: AppealClock, category: str, executor_id: str | None) -> Record:
-        running = [s.effective_due for s in clock.stages if s.running]
+        columns = clock_columns(clock, self.now)  # as the tracker stores a clock
         return (
             uuid4(),
             clock.policy.id,
             category,
             executor_id,
             "[]",
-            repository.stages_to_json(clock.stages),
-            clock.next_at(),
-            min(running, default=None),
-            self.now,
+            columns["stages"],
+            columns["next_at"],
+            columns["due_at"],
+            columns["updated_at"],
         )
 
     def routed(self, policy_id: str, at: datetime, rng: random.Random) -> Record:

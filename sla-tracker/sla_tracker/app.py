@@ -18,7 +18,7 @@ def create_app(settings: SlaSettings | None = None, adapters: Adapters = REAL) -
     settings = settings or SlaSettings()
     runtime = ServiceRuntime(SERVICE, settings, adapters)
     tracker = Tracker(runtime.db, runtime.clock)
-    ticker = Ticker(tracker, runtime.clock, settings.tick_batch)
+    ticker = Ticker(tracker, runtime.clock, settings.tick_batch, settings.tick_passes)
     runtime.db.on_commit(ticker.committed)
     runtime.on_startup(tracker.reload)
     runtime.consume({AppealSubmitted: tracker.submitted}, APPEAL_SUBMITTED)

@@ -18,3 +18,6 @@ class SlaSettings(ServiceSettings):
     tick_batch: int = Field(
         default=500, ge=1, le=10_000, description="clocks the ticker fires in one transaction"
     )
+    tick_passes: int = Field(
+        default=2, ge=1, le=16, description="transactions the ticker runs side by side in a burst"
+    )

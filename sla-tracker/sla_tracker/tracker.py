@@ -114,17 +114,21 @@ class Tracker:
 
     async def tick(self, limit: int) -> int:
         """Fire every mark that has come, for up to `limit` clocks; returns how many clocks
-        it looked at (`limit`: there may be more)."""
+        it looked at (`limit`: there may be more). Columns in, one UPDATE out: no ORM."""
         now = self.clock.now()
         async with self.db.transaction() as session:
-            rows = await repository.due_clocks(session, now, limit)
-            for row in rows:
-                clock = self._clock_of(row)
-                for due in clock.pending(now):
-                    stage(session, self._event_of(row, clock, due), APPEAL_EVENTS)
-                    clock.fire(due)
-                self._save(session, row, clock)
-        return len(rows)
+            due = await repository.due_clock_columns(session, now, limit)
+            changes = []
+            for row in due:
+                clock = self._clock(row.policy_id, row.stages)
+                for mark in clock.pending(now):
+                    event = self._event_of(row.appeal_id, row.policy_id, clock, mark)
+                    stage(session, event, APPEAL_EVENTS)
+                    clock.fire(mark)
+                changes.append({"appeal_id": row.appeal_id, **clock_columns(clock, now)})
+            await repository.save_fired(session, changes)
+            self._note_next(session, [c["next_at"] for c in changes])
+        return len(due)
 
     async def earliest(self) -> datetime | None:
         async with self.db.session() as session:
@@ -164,19 +168,24 @@ class Tracker:
         return row, clock
 
     def _clock_of(self, row: ClockRow) -> AppealClock:
-        policy = self._policy(row.policy_id)
-        return AppealClock(policy, self._due(policy), repository.stages_from_json(row.stages))
+        return self._clock(row.policy_id, row.stages)
+
+    def _clock(self, policy_id: str, stages: str) -> AppealClock:
+        policy = self._policy(policy_id)
+        return AppealClock(policy, self._due(policy), repository.stages_from_json(stages))
 
     def _save(self, session: AsyncSession, row: ClockRow, clock: AppealClock) -> None:
-        row.stages = repository.stages_to_json(clock.stages)
-        row.next_at = clock.next_at()
-        running = [s.effective_due for s in clock.stages if s.running]
-        row.due_at = min(running, default=None)
-        row.updated_at = self.clock.now()
+        for column, value in clock_columns(clock, self.clock.now()).items():
+            setattr(row, column, value)
         session.add(row)
-        if row.next_at is not None:
-            known = session.info.get(NEXT_AT)
-            session.info[NEXT_AT] = min(known, row.next_at) if known else row.next_at
+        self._note_next(session, [row.next_at])
+
+    @staticmethod
+    def _note_next(session: AsyncSession, moments: list[datetime | None]) -> None:
+        """Remember in the transaction the earliest mark it scheduled (wakes the ticker)."""
+        known = [m for m in [session.info.get(NEXT_AT), *moments] if m is not None]
+        if known:
+            session.info[NEXT_AT] = min(known)
 
     def _tell_deadline(
         self,
@@ -212,18 +221,18 @@ class Tracker:
         }
         stage(session, DeadlineSet(**envelope, payload=payload), APPEAL_EVENTS)
 
-    def _event_of(self, row: ClockRow, clock: AppealClock, due: Due) -> Event:
+    def _event_of(self, appeal_id: UUID, policy_id: str, clock: AppealClock, due: Due) -> Event:
         stage_ = clock.stages[due.stage]
         common: dict[str, Any] = {
-            "policy_id": row.policy_id,
+            "policy_id": policy_id,
             "stage": SlaStage(stage_.kind.value),
             "executor_id": due.executor_id,
             "due_at": stage_.effective_due,
         }
         envelope: dict[str, Any] = {
-            "appeal_id": row.appeal_id,
+            "appeal_id": appeal_id,
             "producer": PRODUCER,
-            "correlation_id": row.appeal_id,
+            "correlation_id": appeal_id,
             "occurred_at": due.mark.at,
         }
         if due.mark.kind == "warning":
@@ -235,6 +244,18 @@ class Tracker:
             **envelope,
             payload=EscalatedPayload(**common, rung=due.mark.rung, share=due.mark.share),
         )
+
+
+def clock_columns(clock: AppealClock, now: datetime) -> dict[str, Any]:
+    """A clock's stored columns: its stages, its next mark (the timer) and its earliest
+    running deadline (the overdue list)."""
+    running = [s.effective_due for s in clock.stages if s.running]
+    return {
+        "stages": repository.stages_to_json(clock.stages),
+        "next_at": clock.next_at(),
+        "due_at": min(running, default=None),
+        "updated_at": now,
+    }
 
 
 def step_handlers(tracker: Tracker) -> dict[type[Event], Any]:

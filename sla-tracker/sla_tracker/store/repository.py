@@ -2,10 +2,12 @@
 
 import json
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
+from sqlalchemy import text
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -65,16 +67,38 @@ async def get_clock(
     return (await session.exec(statement)).first()
 
 
-async def due_clocks(session: AsyncSession, now: datetime, limit: int) -> list[ClockRow]:
-    """Clocks whose next mark has come, earliest first, locked (others' skipped)."""
-    statement = (
-        select(ClockRow)
-        .where(col(ClockRow.next_at) <= now)
-        .order_by(col(ClockRow.next_at))
-        .limit(limit)
-        .with_for_update(skip_locked=True)
-    )
-    return list((await session.exec(statement)).all())
+@dataclass(frozen=True)
+class DueClock:
+    """What a ticker pass needs of a due clock (read as columns, no ORM object)."""
+
+    appeal_id: UUID
+    policy_id: str
+    stages: str
+
+
+_DUE = text(
+    "SELECT appeal_id, policy_id, stages FROM clocks WHERE next_at <= :now"
+    " ORDER BY next_at LIMIT :limit FOR UPDATE SKIP LOCKED"
+)
+_FIRED = text(
+    "UPDATE clocks SET stages = :stages, next_at = :next_at, due_at = :due_at,"
+    " updated_at = :updated_at WHERE appeal_id = :appeal_id"
+)
+
+
+async def due_clock_columns(session: AsyncSession, now: datetime, limit: int) -> list[DueClock]:
+    """Clocks whose next mark has come, earliest first, locked (others' skipped), as
+    columns: the ticker's hot path."""
+    sql = await session.connection()
+    found = await sql.execute(_DUE, {"now": now, "limit": limit})
+    return [DueClock(*row) for row in found.all()]
+
+
+async def save_fired(session: AsyncSession, changes: Sequence[dict[str, Any]]) -> None:
+    """Write back the clocks a pass fired: one UPDATE executed for all of them."""
+    if changes:
+        sql = await session.connection()
+        await sql.execute(_FIRED, list(changes))
 
 
 async def earliest_next(session: AsyncSession) -> datetime | None:
