@@ -52,7 +52,6 @@ from services.outbox import STAGED
 from sla_tracker.city import SlaCity, read_sla_city
 from sla_tracker.declaration import SERVICE
 from sla_tracker.domain.clock import AppealClock
-from sla_tracker.domain.deadlines import due_at
 from sla_tracker.domain.policy import Policy
 from sla_tracker.settings import SlaSettings
 from sla_tracker.store import repository
@@ -96,10 +95,7 @@ class Rows:
         return policy
 
     def clock(self, policy: Policy) -> AppealClock:
-        city = self.city
-        return AppealClock(
-            policy, lambda started, d: due_at(started, d, city.calendar, city.zone, policy.off_day)
-        )
+        return self.city.clock(policy)
 
     def record(self, clock: AppealClock, category: str, executor_id: str | None) -> Record:
         columns = clock_columns(clock, self.now)  # as the tracker stores a clock

@@ -19,8 +19,9 @@ so the CSV is not needed later); the tracker rebuilds its `SlaCity` from them at
 (`stored_city`), with the production calendar of the years deadlines can reach.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -35,7 +36,9 @@ from sla_tracker.domain.calendar import (
     read_dates,
     russian_calendar,
 )
-from sla_tracker.domain.policy import PolicySet
+from sla_tracker.domain.clock import AppealClock, Stage
+from sla_tracker.domain.deadlines import due_at
+from sla_tracker.domain.policy import Duration, Policy, PolicySet
 from sla_tracker.policies_file import parse_policies
 from sla_tracker.settings import SlaSettings
 from sla_tracker.store import repository
@@ -54,6 +57,14 @@ class SlaCity:
     zone: ZoneInfo
     calendar: ProductionCalendar
     policies: PolicySet
+
+    def clock(self, policy: Policy, stages: Sequence[Stage] = ()) -> AppealClock:
+        """An appeal's clock under `policy`, its deadlines on this city's calendar and zone."""
+
+        def deadline(started: datetime, duration: Duration) -> datetime:
+            return due_at(started, duration, self.calendar, self.zone, policy.off_day)
+
+        return AppealClock(policy, deadline, list(stages))
 
 
 class CalendarConfig(BaseModel):

@@ -41,14 +41,10 @@ class Ticker:
         while True:
             self._wake.clear()
             try:
-                while await self._tracker.tick(self._batch) >= self._batch:
-                    # A backlog (a burst falling due together): drain it side by side.
-                    while True:
-                        done = await asyncio.gather(
-                            *(self._tracker.tick(self._batch) for _ in range(self._passes))
-                        )
-                        if max(done) < self._batch:
-                            break
+                backlog = await self._tracker.tick(self._batch) >= self._batch
+                while backlog:  # a burst falling due together: drained side by side
+                    passes = (self._tracker.tick(self._batch) for _ in range(self._passes))
+                    backlog = max(await asyncio.gather(*passes)) >= self._batch
                 upcoming = await self._tracker.earliest()
             except asyncio.CancelledError:
                 raise

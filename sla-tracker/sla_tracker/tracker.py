@@ -44,10 +44,9 @@ from contracts.topics import APPEAL_EVENTS
 from services.clock import Clock
 from services.db import Database
 from services.outbox import stage
-from sla_tracker.city import SlaCity
+from sla_tracker.city import SlaCity, stored_city
 from sla_tracker.domain.clock import AppealClock, Due, Stage
-from sla_tracker.domain.deadlines import due_at
-from sla_tracker.domain.policy import Duration, Policy
+from sla_tracker.domain.policy import Policy
 from sla_tracker.store import repository
 from sla_tracker.store.tables import ClockRow
 
@@ -70,8 +69,6 @@ class Tracker:
 
     async def reload(self) -> None:
         """Read the city's calendar and policies (at start, and after `load-city`)."""
-        from sla_tracker.city import stored_city  # the city module owns the stored form
-
         async with self.db.session() as session:
             row = await repository.load_city(session)
         self.city = stored_city(row.calendar, row.policies) if row else None
@@ -145,12 +142,6 @@ class Tracker:
         policies = self._city().policies
         return policies.policy(policy_id) or policies.policies[0]
 
-    def _due(self, policy: Policy) -> Callable[[datetime, Duration], datetime]:
-        city = self._city()
-        return lambda started, duration: due_at(
-            started, duration, city.calendar, city.zone, policy.off_day
-        )
-
     async def _open(
         self, session: AsyncSession, appeal_id: UUID, policy_id: str | None
     ) -> tuple[ClockRow, AppealClock]:
@@ -160,11 +151,11 @@ class Tracker:
         policy = self._policy(policy_id)
         if row is None:
             row = ClockRow(appeal_id=appeal_id, policy_id=policy.id)
-            return row, AppealClock(policy, self._due(policy))
+            return row, self._city().clock(policy)
         clock = self._clock_of(row)
         if policy_id and policy.id != row.policy_id and not clock.stages_past_registration():
             row.policy_id = policy.id
-            clock = AppealClock(policy, self._due(policy), clock.stages)
+            clock = self._city().clock(policy, clock.stages)
         return row, clock
 
     def _clock_of(self, row: ClockRow) -> AppealClock:
@@ -172,7 +163,7 @@ class Tracker:
 
     def _clock(self, policy_id: str, stages: str) -> AppealClock:
         policy = self._policy(policy_id)
-        return AppealClock(policy, self._due(policy), repository.stages_from_json(stages))
+        return self._city().clock(policy, repository.stages_from_json(stages))
 
     def _save(self, session: AsyncSession, row: ClockRow, clock: AppealClock) -> None:
         for column, value in clock_columns(clock, self.clock.now()).items():
