@@ -147,11 +147,13 @@ class Tracker:
     ) -> tuple[ClockRow, AppealClock]:
         """The appeal's clock, created if new; a policy named before any answer stage
         started (the router's rule) replaces the default the registration used."""
-        row = await repository.get_clock(session, appeal_id, for_update=True)
         policy = self._policy(policy_id)
-        if row is None:
-            row = ClockRow(appeal_id=appeal_id, policy_id=policy.id)
-            return row, self._city().clock(policy)
+        # AppealSubmitted and AppealRouted arrive on two topics, applied concurrently: the
+        # row is created if missing (a twin insert does nothing), then locked, so the
+        # second transaction waits for the first and sees its stages.
+        await repository.create_clock(session, appeal_id, policy.id)
+        row = await repository.get_clock(session, appeal_id, for_update=True)
+        assert row is not None
         clock = self._clock_of(row)
         if policy_id and policy.id != row.policy_id and not clock.stages_past_registration():
             row.policy_id = policy.id

@@ -58,6 +58,18 @@ def _stage_from_dict(data: dict[str, Any]) -> Stage:
     )
 
 
+_CREATE = text(
+    "INSERT INTO clocks (appeal_id, policy_id, territory_ids, stages)"
+    " VALUES (:appeal_id, :policy_id, '[]', '[]') ON CONFLICT (appeal_id) DO NOTHING"
+)
+
+
+async def create_clock(session: AsyncSession, appeal_id: UUID, policy_id: str) -> None:
+    """An empty clock for the appeal unless it has one (two topics may race to create it)."""
+    sql = await session.connection()
+    await sql.execute(_CREATE, {"appeal_id": appeal_id, "policy_id": policy_id})
+
+
 async def get_clock(
     session: AsyncSession, appeal_id: UUID, *, for_update: bool = False
 ) -> ClockRow | None:
