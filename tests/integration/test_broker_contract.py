@@ -134,7 +134,8 @@ class BrokerContract:
         event = accepted(new_event_id(), "once")
         await wiring.stage(event)
         await wiring.stage(event)  # the same envelope again, as a re-sent outbox row is
-        marker = accepted(new_event_id(), "after")
+        # The marker shares the appeal (so its partition): it comes after the re-sent copy.
+        marker = accepted(event.appeal_id, "after")
         await wiring.stage(marker)
         await until(lambda: any(e.event_id == marker.event_id for e in wiring.applied), "marker")
         assert [e.event_id for e in wiring.applied] == [event.event_id, marker.event_id]
